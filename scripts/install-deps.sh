@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what HubDeps needs to build and test, from Debian packages. Safe to
+# run again: apt-get skips what is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build git pkg-config
+  libcurl4-openssl-dev   # HTTP: the transfer layer
+  libssl-dev             # SHA-256 / SHA-1 via OpenSSL EVP
+  nlohmann-json3-dev     # JSON: Hub API answers, lockfile, configs
+  libcli11-dev           # the command line parser of the helper
+  libgtest-dev libgmock-dev  # unit tests
+  python3                # the local test Hub and the end-to-end tests
+  curl                   # the test Hub's own speed check
+  nodejs npm             # interop tests with the official @huggingface/hub client
+  clang                  # generated headers are compiled with GCC and Clang; libFuzzer
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node may come from somewhere other than Debian's package; do not fight it.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+
+if ((${#missing[@]})); then
+  echo "hubdeps: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,83 @@
+// The shared Hugging Face cache layout, written here and nowhere else:
+//   <root>/<type>s--<org>--<name>/{blobs,snapshots,refs,.no_exist,trees}
+//   <root>/.locks/<repo folder>/<etag>.lock
+// byte-compatible with Python huggingface_hub and @huggingface/hub.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "repo.hpp"
+
+namespace hubdeps {
+
+namespace fs = std::filesystem;
+
+// An exclusive flock(2) on a file, created (with its folders) if missing.
+// Released by the destructor, and by the kernel if the process dies.
+class FileLock {
+ public:
+  explicit FileLock(const fs::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Writes `content` to `path` through a unique temporary file in the same
+// folder and a rename, so readers see the old or the new file, never a part.
+void write_file_atomic(const fs::path& path, std::string_view content);
+
+// Writes CACHEDIR.TAG at the cache root if it is not there yet.
+void ensure_cachedir_tag(const fs::path& cache_root);
+
+class RepoCache {
+ public:
+  RepoCache(fs::path cache_root, RepoType type, const RepoId& repo);
+
+  // "models--org--name"
+  static std::string folder_name(RepoType type, const RepoId& repo);
+
+  const fs::path& root() const { return root_; }
+  const fs::path& repo_dir() const { return repo_dir_; }
+  fs::path blob_path(std::string_view etag) const;
+  fs::path incomplete_path(std::string_view etag) const;  // blobs/<etag>.incomplete
+  fs::path lock_path(std::string_view etag) const;        // .locks/<folder>/<etag>.lock
+  fs::path snapshot_dir(std::string_view commit) const;
+  fs::path snapshot_path(std::string_view commit, std::string_view repo_path) const;
+
+  bool has_blob(std::string_view etag) const;
+
+  // refs/<revision> holds the commit, no trailing newline; nested for refs/pr/N.
+  std::optional<std::string> read_ref(std::string_view revision) const;
+  void write_ref(std::string_view revision, std::string_view commit) const;
+
+  // Points snapshots/<commit>/<path> at ../../blobs/<etag> (one more ../ per
+  // folder level), replacing whatever was there, atomically.
+  void link_snapshot(std::string_view commit, std::string_view repo_path,
+                     std::string_view etag) const;
+  // True when snapshots/<commit>/<path> resolves to an existing blob.
+  bool snapshot_file_present(std::string_view commit, std::string_view repo_path) const;
+
+  // Publishes a verified download: renames `verified_file` to blobs/<etag>.
+  void publish_blob(const fs::path& verified_file, std::string_view etag) const;
+
+  void mark_no_exist(std::string_view commit, std::string_view repo_path) const;
+  bool is_marked_no_exist(std::string_view commit, std::string_view repo_path) const;
+
+  // trees/<commit>.json, the listing cache recent huggingface_hub writes:
+  // {"format_version": 1, "files": {"<path>": {"size", "blob_id", "lfs_sha256"?, "lfs_size"?}}}
+  void write_tree_listing(const RevisionListing& listing) const;
+  std::optional<RevisionListing> read_tree_listing(std::string_view commit) const;
+
+ private:
+  fs::path root_;
+  std::string folder_;
+  fs::path repo_dir_;
+};
+
+}  // namespace hubdeps

@@ -1,0 +1,30 @@
+// Where the Hub is, where the cache is, which token to send, whether to go
+// online: read from the environment exactly as huggingface_hub reads it.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace hubdeps {
+
+struct Environment {
+  std::string endpoint;                // HF_ENDPOINT, no trailing '/'
+  std::filesystem::path hf_home;       // HF_HOME
+  std::filesystem::path hub_cache;     // HF_HUB_CACHE / HUGGINGFACE_HUB_CACHE / $HF_HOME/hub
+  std::optional<std::string> token;    // HF_TOKEN / HUGGING_FACE_HUB_TOKEN / token file
+  bool offline = false;                // HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE
+  double etag_timeout_seconds = 10;    // HF_HUB_ETAG_TIMEOUT
+  double download_timeout_seconds = 10;  // HF_HUB_DOWNLOAD_TIMEOUT
+
+  // `getenv` returns the variable's value, or nullopt when unset.
+  using Getenv = std::function<std::optional<std::string>(const char* name)>;
+  static Environment from(const Getenv& getenv);
+  static Environment from_process();
+};
+
+// True for "1", "ON", "YES", "TRUE" in any case (huggingface_hub's rule).
+bool env_flag_is_true(const std::optional<std::string>& value);
+
+}  // namespace hubdeps

@@ -1,0 +1,34 @@
+// One error type for the whole engine. Each error carries the exit code the
+// command line maps it to, so the mapping is written exactly once.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace hubdeps {
+
+// The documented exit codes of `hubdeps` (README, `hubdeps --help`).
+enum class ExitCode : int {
+  ok = 0,
+  usage = 2,          // bad arguments or bad input (repo id, glob, file)
+  not_found = 3,      // repo, revision or file does not exist
+  access_denied = 4,  // private without token, gated, bad token
+  network = 5,        // network or server failure after retries
+  integrity = 6,      // size or hash mismatch
+  lock_outdated = 7,  // lockfile does not match the declaration (--locked)
+  offline_miss = 8,   // offline and not in the cache
+};
+
+// The message says what failed, on what, and what to do next. It never
+// contains a token.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  ExitCode code() const noexcept { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+}  // namespace hubdeps

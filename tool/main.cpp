@@ -1,0 +1,47 @@
+// hubdeps: the command line. Parses arguments, calls the engine, prints,
+// and maps errors to the documented exit codes. Nothing else.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "error.hpp"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  2  usage error or invalid input\n"
+    "  3  not found (repo, revision or file)\n"
+    "  4  access denied (private without token, gated repo, bad token)\n"
+    "  5  network or server failure after retries\n"
+    "  6  integrity failure (size or hash mismatch)\n"
+    "  7  lockfile out of date (--locked)\n"
+    "  8  offline and not in the cache\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hubdeps: Hugging Face Hub models, tokenizers and datasets as build dependencies"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("hubdeps ") + HUBDEPS_VERSION);
+  app.require_subcommand(1);
+
+  hubdeps::cli::add_fetch_command(app);
+  hubdeps::cli::add_header_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(hubdeps::ExitCode::usage);
+  } catch (const hubdeps::Error& e) {
+    std::cerr << "hubdeps: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "hubdeps: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
