@@ -1,4 +1,103 @@
+// hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
+//   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
+#include "env.hpp"
+#include "error.hpp"
+#include "fetch.hpp"
+#include "progress.hpp"
+
 namespace hubdeps::cli {
-void add_fetch_command(CLI::App&) {}
+
+namespace {
+
+struct FetchOptions {
+  std::string repo_id;
+  std::string revision = "main";
+  std::string repo_type = "model";
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::string cache_dir;
+  int jobs = 8;
+  bool offline = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+nlohmann::json files_json(const std::vector<RepoFile>& files) {
+  auto list = nlohmann::json::array();
+  for (const auto& file : files) {
+    nlohmann::json entry{{"path", file.path}, {"size", file.size}, {"lfs", file.is_lfs()}};
+    if (file.is_lfs()) {
+      entry["sha256"] = *file.sha256;
+    } else {
+      entry["git_sha1"] = file.git_sha1;
+    }
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+void run_fetch(const FetchOptions& options) {
+  Environment env = Environment::from_process();
+  if (!options.cache_dir.empty()) env.hub_cache = options.cache_dir;
+
+  FetchRequest request(RepoId::parse(options.repo_id));
+  request.type = parse_repo_type(options.repo_type);
+  request.revision = validate_revision(options.revision);
+  request.include = options.include;
+  request.exclude = options.exclude;
+  request.jobs = options.jobs;
+  request.offline = options.offline;
+
+  Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
+  const FetchResult result = fetch(env, request, progress);
+
+  if (options.json) {
+    const nlohmann::json out{{"repo_id", request.repo.str()},
+                             {"repo_type", std::string(to_string(request.type))},
+                             {"revision", request.revision},
+                             {"commit", result.commit},
+                             {"snapshot_dir", result.snapshot_dir.string()},
+                             {"files", files_json(result.files)}};
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << result.snapshot_dir.string() << "\n";
+  }
+}
+
+}  // namespace
+
+void add_fetch_command(CLI::App& app) {
+  auto options = std::make_shared<FetchOptions>();
+  auto* cmd = app.add_subcommand(
+      "fetch", "Resolve a revision and download its files into the shared Hugging Face cache");
+  cmd->add_option("repo_id", options->repo_id, "Repository id, e.g. google-bert/bert-base-uncased")
+      ->required();
+  cmd->add_option("--revision", options->revision, "Branch, tag, full commit or refs/pr/N")
+      ->capture_default_str();
+  cmd->add_option("--repo-type", options->repo_type, "model, dataset or space")
+      ->check(CLI::IsMember({"model", "dataset", "space"}))
+      ->capture_default_str();
+  cmd->add_option("--include", options->include,
+                  "Only files matching this glob (fnmatch; 'dir/' means a folder); repeatable");
+  cmd->add_option("--exclude", options->exclude, "Skip files matching this glob; repeatable");
+  cmd->add_option("--cache-dir", options->cache_dir,
+                  "Cache folder (default: HF_HUB_CACHE, else $HF_HOME/hub)");
+  cmd->add_option("--jobs", options->jobs, "Parallel downloads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_flag("--offline", options->offline, "Use only the cache (like HF_HUB_OFFLINE=1)");
+  cmd->add_flag("--json", options->json, "Print a JSON description instead of the snapshot folder");
+  cmd->add_flag("--quiet", options->quiet, "No progress output");
+  cmd->callback([options] { run_fetch(*options); });
+}
+
 }  // namespace hubdeps::cli

@@ -1,0 +1,276 @@
+#include "http.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <mutex>
+
+namespace hubdeps {
+
+namespace {
+
+// Error bodies and API answers are read into memory; a server that sends
+// more than this is not a Hub we can trust, and must not exhaust memory.
+constexpr std::size_t kMaxBodyInMemory = 64u << 20;
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+void global_http_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+const std::string* HttpResponse::header(std::string_view name) const {
+  const auto it = headers.find(lower(name));
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+struct HttpConnection::Handle {
+  CURL* curl = nullptr;
+  ~Handle() {
+    if (curl) curl_easy_cleanup(curl);
+  }
+};
+
+namespace {
+
+// State of one exchange, shared with libcurl's callbacks.
+struct Exchange {
+  HttpResponse* response;
+  const BodySink* sink;
+  const BodyStart* start;
+  bool started = false;
+  bool sink_aborted = false;
+  bool body_too_large = false;
+
+  bool is_success() const { return response->status >= 200 && response->status < 300; }
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const std::string_view line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after a 100 Continue, say) starts a new header set.
+    exchange->response->headers.clear();
+    const auto space = line.find(' ');
+    if (space != std::string_view::npos) {
+      long status = 0;
+      const auto digits = line.substr(space + 1, 3);
+      std::from_chars(digits.data(), digits.data() + digits.size(), status);
+      exchange->response->status = status;
+    }
+    return size * count;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    exchange->response->headers[lower(trim(line.substr(0, colon)))] =
+        std::string(trim(line.substr(colon + 1)));
+  }
+  return size * count;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t bytes = size * count;
+  if (exchange->is_success() && exchange->sink && *exchange->sink) {
+    if (!exchange->started) {
+      exchange->started = true;
+      if (exchange->start && *exchange->start && !(*exchange->start)(*exchange->response)) {
+        exchange->sink_aborted = true;
+        return 0;
+      }
+    }
+    if (!(*exchange->sink)(data, bytes)) {
+      exchange->sink_aborted = true;
+      return 0;
+    }
+    return bytes;
+  }
+  auto& body = exchange->response->body;
+  if (body.size() + bytes > kMaxBodyInMemory) {
+    exchange->body_too_large = true;
+    return 0;
+  }
+  body.append(data, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(const HttpSettings& settings)
+    : settings_(settings), handle_(std::make_unique<Handle>()) {
+  global_http_init();
+  handle_->curl = curl_easy_init();
+  if (!handle_->curl) throw TransportError{"cannot initialise libcurl"};
+}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink& sink,
+                                     const BodyStart& start) {
+  CURL* curl = handle_->curl;
+  // Reset per-request options but keep the handle, so its connection (and
+  // TLS session) is reused for the next request to the same host.
+  curl_easy_reset(curl);
+
+  HttpResponse response;
+  response.url = request.url;
+  Exchange exchange{&response, &sink, &start};
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are our decision
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, settings_.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings_.connect_timeout_seconds * 1000));
+  // A read timeout, not a total one: a large file may take long, but a
+  // server that sends nothing for this long is stalled.
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                   std::max(1L, static_cast<long>(settings_.read_timeout_seconds)));
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+
+  std::string range;
+  if (request.range_start) {
+    range = std::to_string(*request.range_start) + "-";
+    if (request.range_end) range += std::to_string(*request.range_end);
+    curl_easy_setopt(curl, CURLOPT_RANGE, range.c_str());
+  }
+
+  curl_slist* headers = nullptr;
+  for (const auto& header : request.headers) headers = curl_slist_append(headers, header.c_str());
+  // The token goes to the Hub's own origin only: never to a CDN, a storage
+  // bridge or any host a redirect points at.
+  std::string authorization;
+  if (settings_.token && !settings_.token->empty() &&
+      url_origin(request.url) == url_origin(settings_.endpoint)) {
+    authorization = "Authorization: Bearer " + *settings_.token;
+    headers = curl_slist_append(headers, authorization.c_str());
+  }
+  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
+  std::fill(authorization.begin(), authorization.end(), '\0');
+
+  if (exchange.sink_aborted) {
+    // The sink refused the data (disk full, size exceeded): not a network
+    // problem; the caller knows why and reports it.
+    response.headers["x-hubdeps-sink-aborted"] = "1";
+    return response;
+  }
+  if (exchange.body_too_large) {
+    throw TransportError{"the answer from " + request.url + " is larger than " +
+                         std::to_string(kMaxBodyInMemory >> 20) + " MiB"};
+  }
+  if (code != CURLE_OK) {
+    throw TransportError{std::string(curl_easy_strerror(code)) + " (" + request.url + ")",
+                         code == CURLE_OPERATION_TIMEDOUT};
+  }
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  response.status = status;
+  return response;
+}
+
+std::string url_encode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string url_origin(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const auto authority_start = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_start);
+  std::string_view authority = url.substr(authority_start, authority_end - authority_start);
+  // Drop any user-info: "user:pass@host" is still "host".
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  return lower(url.substr(0, scheme_end)) + "://" + lower(authority);
+}
+
+std::string resolve_location(const std::string& base_url, const std::string& location) {
+  CURLU* url = curl_url();
+  std::string resolved = location;
+  if (curl_url_set(url, CURLUPART_URL, base_url.c_str(), 0) == CURLUE_OK &&
+      curl_url_set(url, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
+    char* text = nullptr;
+    if (curl_url_get(url, CURLUPART_URL, &text, 0) == CURLUE_OK) {
+      resolved = text;
+      curl_free(text);
+    }
+  }
+  curl_url_cleanup(url);
+  return resolved;
+}
+
+bool is_retryable_status(long status) {
+  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+         status == 504;
+}
+
+std::chrono::milliseconds retry_delay(const HttpSettings& settings, int attempt,
+                                      const HttpResponse* response) {
+  if (response) {
+    if (const auto* after = response->header("retry-after")) {
+      long seconds = -1;
+      const auto text = trim(*after);
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+      // Honour the server, but never sleep longer than a minute per try.
+      if (ec == std::errc() && ptr == text.data() + text.size() && seconds >= 0) {
+        return std::chrono::milliseconds(std::min(seconds, 60L) * 1000);
+      }
+    }
+  }
+  auto delay = settings.first_backoff;
+  for (int i = 1; i < attempt && delay < settings.max_backoff; ++i) delay *= 2;
+  return std::min(delay, settings.max_backoff);
+}
+
+}  // namespace hubdeps

@@ -1,0 +1,102 @@
+// The HTTP transport: one libcurl easy handle per worker (so its connection
+// is reused), the token policy, redirects, and the retry policy. Knows
+// nothing about the Hub's endpoints or the cache.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hubdeps {
+
+// Settings shared by every connection of one run.
+struct HttpSettings {
+  std::string endpoint;               // the Hub; the only origin that ever gets the token
+  std::optional<std::string> token;   // never logged, never sent elsewhere
+  double connect_timeout_seconds = 10;
+  double read_timeout_seconds = 10;   // abort when no byte arrives for this long
+  int max_attempts = 6;               // 1 try + 5 retries, like huggingface_hub's resumes
+  std::chrono::milliseconds first_backoff{500};
+  std::chrono::milliseconds max_backoff{8000};
+  std::string user_agent = "hubdeps/0.1";
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers;   // "Name: value"
+  std::string body;
+  std::optional<std::uint64_t> range_start;  // sends Range: bytes=<start>-
+  std::optional<std::uint64_t> range_end;    // inclusive, with range_start
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;                            // empty when streamed to a sink
+  std::string url;                             // the URL that answered
+
+  const std::string* header(std::string_view name) const;
+};
+
+// Receives the body of a 2xx response. Return false to abort the transfer.
+using BodySink = std::function<bool(const char* data, std::size_t size)>;
+// Sees a 2xx response's status and headers before its first body byte (to
+// tell a 206 from a 200 that restarts the file). Return false to abort.
+using BodyStart = std::function<bool(const HttpResponse& response)>;
+
+// A transport failure (no HTTP answer): connection refused, reset, timeout.
+struct TransportError {
+  std::string message;
+  bool timed_out = false;
+};
+
+class HttpConnection {
+ public:
+  explicit HttpConnection(const HttpSettings& settings);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // One exchange: no redirects followed, no retries. The body of a 2xx
+  // answer goes to `sink` when given (capped in memory otherwise); error
+  // bodies are always kept (capped) for messages. Throws TransportError.
+  HttpResponse perform(const HttpRequest& request, const BodySink& sink = nullptr,
+                       const BodyStart& start = nullptr);
+
+  const HttpSettings& settings() const { return settings_; }
+
+ private:
+  struct Handle;
+  HttpSettings settings_;
+  std::unique_ptr<Handle> handle_;
+};
+
+// Percent-encodes everything but unreserved characters, and '/' when
+// `keep_slash` (file paths keep their folders; revisions do not).
+std::string url_encode(std::string_view text, bool keep_slash);
+
+// scheme://host[:port] of a URL, lower-cased; empty if it has none.
+std::string url_origin(std::string_view url);
+
+// Resolves a Location header against the URL that sent it.
+std::string resolve_location(const std::string& base_url, const std::string& location);
+
+// Whether a status or transport error is worth another attempt:
+// 408, 429, 500, 502, 503, 504, and every transport error.
+bool is_retryable_status(long status);
+
+// The pause before attempt `attempt` (1-based retries): exponential, capped,
+// or the server's Retry-After (seconds) when it sent one.
+std::chrono::milliseconds retry_delay(const HttpSettings& settings, int attempt,
+                                      const HttpResponse* response);
+
+void global_http_init();  // curl_global_init once per process
+
+}  // namespace hubdeps

@@ -1,0 +1,217 @@
+#include "hub_api.hpp"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+
+namespace hubdeps {
+
+namespace {
+
+constexpr int kMaxRedirects = 10;
+
+std::string describe(const HubContext& context) {
+  std::string what = std::string(to_string(context.type)) + " '" + context.repo_id + "'";
+  if (!context.revision.empty()) what += " at revision '" + context.revision + "'";
+  if (!context.path.empty()) what = "file '" + context.path + "' of " + what;
+  return what;
+}
+
+bool is_hex(const std::string& text, std::size_t length) {
+  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+namespace {
+
+// Follows redirects as the policy allows; one attempt, no retries.
+HttpResponse follow_redirects(HttpConnection& connection, HttpRequest request,
+                              Redirects redirects, const HubContext& context) {
+  for (int redirect = 0;; ++redirect) {
+    HttpResponse response = connection.perform(request);
+    const auto* location = response.header("location");
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    const bool relative = location->find("://") == std::string::npos;
+    if (redirects == Redirects::relative_only && !relative) return response;
+    if (redirect >= kMaxRedirects) {
+      throw Error(ExitCode::network, "too many redirects while fetching " + describe(context) +
+                                         " (last: " + request.url + "); the server or mirror at " +
+                                         connection.settings().endpoint + " is misconfigured");
+    }
+    request.url = resolve_location(request.url, *location);
+    if (response.status != 307 && response.status != 308 && request.method == "POST") {
+      request.method = "GET";
+      request.body.clear();
+    }
+  }
+}
+
+}  // namespace
+
+HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
+                               Redirects redirects, const HubContext& context) {
+  const auto& settings = connection.settings();
+  std::string last_problem;
+  for (int attempt = 1;; ++attempt) {
+    const bool last_attempt = attempt >= settings.max_attempts;
+    try {
+      HttpResponse response = follow_redirects(connection, request, redirects, context);
+      // The final answer of the last attempt goes to the caller, which
+      // turns it into an error that names the status.
+      if (!is_retryable_status(response.status) || last_attempt) return response;
+      std::this_thread::sleep_for(retry_delay(settings, attempt, &response));
+      continue;
+    } catch (const TransportError& e) {
+      last_problem = e.message;
+    }
+    if (last_attempt) break;
+    std::this_thread::sleep_for(retry_delay(settings, attempt, nullptr));
+  }
+  throw Error(ExitCode::network, "could not reach the Hub for " + describe(context) + " after " +
+                                     std::to_string(settings.max_attempts) +
+                                     " attempts: " + last_problem +
+                                     "; check the network and HF_ENDPOINT (" + settings.endpoint + ")");
+}
+
+void throw_hub_error(const HttpResponse& response, const HubContext& context,
+                     const std::string& endpoint) {
+  const std::string code = response.header("x-error-code") ? *response.header("x-error-code") : "";
+  const std::string message =
+      response.header("x-error-message") ? *response.header("x-error-message") : "";
+  const std::string what = describe(context);
+  const std::string page = repo_web_url(endpoint, context.type, RepoId::parse(context.repo_id));
+  const std::string status = " (HTTP " + std::to_string(response.status) + ")";
+
+  if (message == "Invalid credentials in Authorization header") {
+    throw Error(ExitCode::access_denied,
+                "the Hub rejected the token while fetching " + what + status +
+                    ": the token in HF_TOKEN or the token file is invalid or expired; "
+                    "create a new one in your Hub settings");
+  }
+  if (code == "GatedRepo") {
+    throw Error(ExitCode::access_denied,
+                what + " is gated" + status + ": accept its conditions on " + page +
+                    (context.sent_token ? " with the account of your token"
+                                        : ", then set HF_TOKEN to a token of that account"));
+  }
+  if (message == "Access to this resource is disabled.") {
+    throw Error(ExitCode::access_denied, what + " has been disabled on the Hub" + status);
+  }
+  if (code == "RevisionNotFound") {
+    throw Error(ExitCode::not_found, "revision '" + context.revision + "' of " +
+                                         std::string(to_string(context.type)) + " '" +
+                                         context.repo_id + "' does not exist" + status +
+                                         ": check the branch, tag or commit on " + page);
+  }
+  if (code == "EntryNotFound") {
+    throw Error(ExitCode::not_found, what + " does not exist" + status);
+  }
+  if (code == "RepoNotFound" || response.status == 401 || response.status == 404) {
+    const auto exit = response.status == 401 ? ExitCode::access_denied : ExitCode::not_found;
+    const std::string hint =
+        context.sent_token
+            ? ": check the repo id and that your token can read it"
+            : ": check the repo id; if the repo is private or gated, set HF_TOKEN to a token "
+              "that can read it";
+    throw Error(exit, std::string(to_string(context.type)) + " '" + context.repo_id +
+                          "' was not found at " + endpoint + status + hint);
+  }
+  if (response.status == 403) {
+    throw Error(ExitCode::access_denied,
+                "access to " + what + " was refused" + status +
+                    (message.empty() ? "" : ": " + message) +
+                    "; check that your token has the needed permission");
+  }
+  throw Error(ExitCode::network, "the Hub answered HTTP " + std::to_string(response.status) +
+                                     " for " + what +
+                                     (message.empty() ? "" : ": " + message));
+}
+
+std::string revision_api_url(const std::string& endpoint, RepoType type, const RepoId& repo,
+                             const std::string& revision) {
+  return endpoint + "/api/" + std::string(api_plural(type)) + "/" + repo.str() + "/revision/" +
+         url_encode(revision, false);
+}
+
+std::string resolve_url(const std::string& endpoint, RepoType type, const RepoId& repo,
+                        const std::string& revision, const std::string& path) {
+  return endpoint + "/" + std::string(resolve_url_prefix(type)) + repo.str() + "/resolve/" +
+         url_encode(revision, false) + "/" + url_encode(path, true);
+}
+
+std::string repo_web_url(const std::string& endpoint, RepoType type, const RepoId& repo) {
+  return endpoint + "/" + std::string(resolve_url_prefix(type)) + repo.str();
+}
+
+RevisionListing fetch_revision_listing(HttpConnection& connection, RepoType type,
+                                       const RepoId& repo, const std::string& revision) {
+  const HubContext context{type, repo.str(), revision, "",
+                           connection.settings().token.has_value()};
+  HttpRequest request;
+  request.url = revision_api_url(connection.settings().endpoint, type, repo, revision) + "?blobs=true";
+  request.headers.push_back("Accept: application/json");
+  const HttpResponse response = send_with_retries(connection, request, Redirects::relative_only, context);
+  if (response.status != 200) throw_hub_error(response, context, connection.settings().endpoint);
+  return parse_revision_listing(response.body, context);
+}
+
+RevisionListing parse_revision_listing(const std::string& body, const HubContext& context) {
+  const auto invalid = [&](const std::string& why) {
+    return Error(ExitCode::network, "the Hub sent an invalid listing for " + describe(context) +
+                                        ": " + why + "; is HF_ENDPOINT a Hugging Face Hub?");
+  };
+  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) throw invalid("not a JSON object");
+  const auto sha = json.find("sha");
+  if (sha == json.end() || !sha->is_string() || !is_commit_hash(sha->get<std::string>())) {
+    throw invalid("no commit hash in 'sha'");
+  }
+  const auto siblings = json.find("siblings");
+  if (siblings == json.end() || !siblings->is_array()) throw invalid("no 'siblings' list");
+
+  RevisionListing listing;
+  listing.commit = sha->get<std::string>();
+  std::set<std::string> seen;
+  for (const auto& sibling : *siblings) {
+    if (!sibling.is_object()) throw invalid("a sibling is not an object");
+    const auto name = sibling.find("rfilename");
+    if (name == sibling.end() || !name->is_string()) throw invalid("a sibling has no 'rfilename'");
+    RepoFile file;
+    file.path = name->get<std::string>();
+    if (!is_safe_repo_path(file.path)) {
+      throw invalid("unsafe file path '" + file.path + "' (absolute, '..' or backslash)");
+    }
+    if (!seen.insert(file.path).second) throw invalid("file '" + file.path + "' is listed twice");
+    const auto size = sibling.find("size");
+    const auto blob_id = sibling.find("blobId");
+    if (size == sibling.end() || !size->is_number_unsigned() || blob_id == sibling.end() ||
+        !blob_id->is_string() || !is_hex(blob_id->get<std::string>(), 40)) {
+      throw invalid("file '" + file.path + "' has no valid 'size' and 'blobId' (blobs=true)");
+    }
+    file.size = size->get<std::uint64_t>();
+    file.git_sha1 = blob_id->get<std::string>();
+    if (const auto lfs = sibling.find("lfs"); lfs != sibling.end() && lfs->is_object()) {
+      const auto sha256 = lfs->find("sha256");
+      const auto lfs_size = lfs->find("size");
+      if (sha256 == lfs->end() || !sha256->is_string() || !is_hex(sha256->get<std::string>(), 64) ||
+          lfs_size == lfs->end() || !lfs_size->is_number_unsigned()) {
+        throw invalid("LFS file '" + file.path + "' has no valid sha256 and size");
+      }
+      file.sha256 = sha256->get<std::string>();
+      file.size = lfs_size->get<std::uint64_t>();
+    }
+    listing.files.push_back(std::move(file));
+  }
+  std::sort(listing.files.begin(), listing.files.end(),
+            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  return listing;
+}
+
+}  // namespace hubdeps
