@@ -71,6 +71,8 @@ class RepoCache {
 
   // trees/<commit>.json, the listing cache recent huggingface_hub writes:
   // {"format_version": 1, "files": {"<path>": {"size", "blob_id", "lfs_sha256"?, "lfs_size"?}}}
+  // Python trusts it as the commit's complete file list, so write only full
+  // listings, never a filtered one. Reading ignores a damaged file (nullopt).
   void write_tree_listing(const RevisionListing& listing) const;
   std::optional<RevisionListing> read_tree_listing(std::string_view commit) const;
 

@@ -17,11 +17,18 @@ namespace hubdeps {
 // Thrown when another worker failed and this one stopped early.
 struct DownloadCancelled {};
 
+// Large files are fetched as parallel byte ranges: on real networks one
+// TCP stream rarely fills the link.
+struct DownloadTuning {
+  std::size_t streams = 4;                    // parallel ranges per large file
+  std::uint64_t ranged_threshold = 64u << 20;  // files from this size on
+};
+
 // Returns true when it transferred bytes, false when the blob was already
 // in the cache (another process may have fetched it while we waited for the
 // lock). `url` is the resolve URL by commit; redirects to a CDN are followed.
 bool download_blob(HttpConnection& connection, const RepoCache& cache, const RepoFile& file,
                    const std::string& url, const HubContext& context, Progress& progress,
-                   const std::atomic<bool>& cancelled);
+                   const std::atomic<bool>& cancelled, const DownloadTuning& tuning = {});
 
 }  // namespace hubdeps

@@ -11,9 +11,12 @@ namespace hubdeps {
 
 struct Environment {
   std::string endpoint;                // HF_ENDPOINT, no trailing '/'
-  std::filesystem::path hf_home;       // HF_HOME
+  std::filesystem::path hf_home;       // HF_HOME; empty if there is no home folder and HF_HUB_CACHE is set
   std::filesystem::path hub_cache;     // HF_HUB_CACHE / HUGGINGFACE_HUB_CACHE / $HF_HOME/hub
   std::optional<std::string> token;    // HF_TOKEN / HUGGING_FACE_HUB_TOKEN / token file
+  // HF_HUB_DISABLE_IMPLICIT_TOKEN: `token` is then empty; kept so an access
+  // error can tell the user why no token was sent.
+  bool implicit_token_disabled = false;
   bool offline = false;                // HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE
   double etag_timeout_seconds = 10;    // HF_HUB_ETAG_TIMEOUT
   double download_timeout_seconds = 10;  // HF_HUB_DOWNLOAD_TIMEOUT

@@ -146,34 +146,31 @@ std::vector<RepoFile> select_files(const RevisionListing& listing, const FetchRe
   return selected;
 }
 
+RevisionListing resolve_revision(const Environment& env, const FetchRequest& request) {
+  if (request.pinned) return *request.pinned;
+  RepoCache cache(env.hub_cache, request.type, request.repo);
+  if (request.offline || env.offline) return resolve_offline(cache, request);
+  // A commit is immutable, so its listing cached under trees/ answers
+  // without a request.
+  if (is_commit_hash(request.revision)) {
+    if (auto cached = cache.read_tree_listing(request.revision)) return *cached;
+  }
+  HttpConnection connection(http_settings(env));
+  RevisionListing listing =
+      fetch_revision_listing(connection, request.type, request.repo, request.revision);
+  ensure_cachedir_tag(env.hub_cache);
+  cache.write_tree_listing(listing);
+  // refs/ records what a branch or tag pointed to when last asked.
+  if (!is_commit_hash(request.revision) && cache.read_ref(request.revision) != listing.commit) {
+    cache.write_ref(request.revision, listing.commit);
+  }
+  return listing;
+}
+
 FetchResult fetch(const Environment& env, const FetchRequest& request, Progress& progress) {
   const bool offline = request.offline || env.offline;
   RepoCache cache(env.hub_cache, request.type, request.repo);
-
-  // Plan: which commit, which files. A commit is immutable, so its listing
-  // cached under trees/ answers without a request.
-  RevisionListing listing;
-  bool resolved_online = false;
-  if (request.pinned) {
-    listing = *request.pinned;
-  } else if (offline) {
-    listing = resolve_offline(cache, request);
-  } else if (auto cached = is_commit_hash(request.revision) ? cache.read_tree_listing(request.revision)
-                                                            : std::nullopt) {
-    listing = *cached;
-  } else {
-    HttpConnection connection(http_settings(env));
-    listing = fetch_revision_listing(connection, request.type, request.repo, request.revision);
-    ensure_cachedir_tag(env.hub_cache);
-    cache.write_tree_listing(listing);
-    resolved_online = true;
-  }
-  // refs/ records what a branch or tag pointed to when last asked; a pin
-  // says nothing about where the branch is now.
-  if (resolved_online && !is_commit_hash(request.revision) &&
-      cache.read_ref(request.revision) != listing.commit) {
-    cache.write_ref(request.revision, listing.commit);
-  }
+  const RevisionListing listing = resolve_revision(env, request);
 
   FetchResult result;
   result.commit = listing.commit;

@@ -37,6 +37,12 @@ struct FetchResult {
   std::size_t downloaded = 0;   // blobs transferred by this run
 };
 
+// The plan: the commit the revision points to and every file in it, from
+// the pin, the cache (offline, or a commit whose listing is cached), or one
+// listing call to the Hub.
+RevisionListing resolve_revision(const Environment& env, const FetchRequest& request);
+
+// resolve_revision + select_files + download what the cache lacks.
 FetchResult fetch(const Environment& env, const FetchRequest& request, Progress& progress);
 
 // Selects the files of a listing by include/exclude patterns. Literal

@@ -106,7 +106,9 @@ void Progress::finish(std::size_t cached_files) {
   out_ << "hubdeps: " << files_done_ << " file(s) downloaded, " << cached_files
        << " already cached";
   if (bytes_transferred_ > 0 && elapsed > 0) {
-    out_ << ", " << format_bytes(static_cast<double>(bytes_transferred_)) << " in " << elapsed
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", elapsed);
+    out_ << ", " << format_bytes(static_cast<double>(bytes_transferred_)) << " in " << seconds
          << " s (" << format_bytes(static_cast<double>(bytes_transferred_) / elapsed) << "/s)";
   }
   out_ << "\n";

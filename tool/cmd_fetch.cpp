@@ -1,5 +1,6 @@
 // hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
+//   [--lock FILE --name NAME [--locked | --update]]
 #include <unistd.h>
 
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "env.hpp"
 #include "error.hpp"
 #include "fetch.hpp"
+#include "pin.hpp"
 #include "progress.hpp"
 
 namespace hubdeps::cli {
@@ -29,6 +31,10 @@ struct FetchOptions {
   bool offline = false;
   bool json = false;
   bool quiet = false;
+  std::string lock;
+  std::string name;
+  bool locked = false;
+  bool update = false;
 };
 
 nlohmann::json files_json(const std::vector<RepoFile>& files) {
@@ -58,7 +64,21 @@ void run_fetch(const FetchOptions& options) {
   request.offline = options.offline;
 
   Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
-  const FetchResult result = fetch(env, request, progress);
+  FetchResult result;
+  if (options.lock.empty()) {
+    result = fetch(env, request, progress);
+  } else {
+    const PinnedFetch pinned =
+        fetch_pinned(env, request, {options.lock, options.name, options.locked, options.update}, progress);
+    if (pinned.created && !options.quiet) {
+      std::cerr << "hubdeps: pinned " << options.name << " to " << pinned.result.commit << " in "
+                << options.lock << "\n";
+    } else if (pinned.change && !options.quiet) {
+      std::cerr << "hubdeps: updated " << options.lock << ": "
+                << describe_change(options.name, *pinned.change);
+    }
+    result = pinned.result;
+  }
 
   if (options.json) {
     const nlohmann::json out{{"repo_id", request.repo.str()},
@@ -97,6 +117,17 @@ void add_fetch_command(CLI::App& app) {
   cmd->add_flag("--offline", options->offline, "Use only the cache (like HF_HUB_OFFLINE=1)");
   cmd->add_flag("--json", options->json, "Print a JSON description instead of the snapshot folder");
   cmd->add_flag("--quiet", options->quiet, "No progress output");
+  auto* lock = cmd->add_option("--lock", options->lock,
+                               "Lockfile (hubdeps.lock) that pins this download under --name");
+  cmd->add_option("--name", options->name, "The entry of this download in the lockfile")->needs(lock);
+  lock->needs(cmd->get_option("--name"));
+  auto* locked = cmd->add_flag("--locked", options->locked,
+                               "Fail (exit 7) if the lock entry is missing or out of date (CI)")
+                     ->needs(lock);
+  cmd->add_flag("--update", options->update,
+                "Move the lock entry to the newest commit of its revision")
+      ->needs(lock)
+      ->excludes(locked);
   cmd->callback([options] { run_fetch(*options); });
 }
 

@@ -1,0 +1,481 @@
+#include "cache.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "error.hpp"
+
+namespace hubdeps {
+
+namespace {
+
+// huggingface_hub writes this exact text (Cache Directory Tagging Standard),
+// so backup tools skip the cache whichever client created it.
+constexpr std::string_view kCachedirTagContent =
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by huggingface_hub.\n"
+    "# For information about cache directory tags, see:\n"
+    "#\thttps://bford.info/cachedir/\n";
+
+constexpr int kTreeFormatVersion = 1;
+
+bool is_lower_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// A blob's name: a git SHA-1 (regular file) or a SHA-256 (LFS file).
+bool is_blob_name(std::string_view etag) {
+  return (etag.size() == 40 || etag.size() == 64) && is_lower_hex(etag);
+}
+
+// Every name below comes from a server answer, a lockfile or the user and is
+// joined to a cache path: check it first so nothing lands outside the cache.
+std::string_view checked_etag(std::string_view etag) {
+  if (!is_blob_name(etag)) {
+    throw Error(ExitCode::integrity,
+                "refusing to use '" + std::string(etag) +
+                    "' as a blob name in the cache: a file's ETag must be a lowercase hex SHA-1 "
+                    "(40 digits) or SHA-256 (64 digits); the server's answer cannot be trusted");
+  }
+  return etag;
+}
+
+std::string_view checked_commit(std::string_view commit) {
+  if (!is_commit_hash(commit)) {
+    throw Error(ExitCode::integrity,
+                "refusing to use '" + std::string(commit) +
+                    "' as a commit in the cache: a commit must be 40 lowercase hex digits");
+  }
+  return commit;
+}
+
+std::string_view checked_repo_path(std::string_view repo_path) {
+  if (!is_safe_repo_path(repo_path)) {
+    throw Error(ExitCode::integrity,
+                "refusing to use '" + std::string(repo_path) +
+                    "' as a file path in the cache: a repo file path must be relative, "
+                    "'/'-separated and free of '.', '..' and empty segments");
+  }
+  return repo_path;
+}
+
+constexpr const char* kCacheHint =
+    "check the permissions and free space of the cache folder (or point HF_HUB_CACHE elsewhere)";
+// write_file_atomic also writes files outside the cache (the lockfile).
+constexpr const char* kFileHint = "check that its folder is writable and the disk is not full";
+
+Error io_error(const std::string& action, const fs::path& path, int error,
+               const char* hint = kCacheHint) {
+  return Error(ExitCode::usage, "cannot " + action + " '" + path.string() + "': " +
+                                    std::strerror(error) + "; " + hint);
+}
+
+void create_parent_folders(const fs::path& path, const char* hint = kCacheHint) {
+  std::error_code error;
+  fs::create_directories(path.parent_path(), error);
+  if (error) throw io_error("create the folder", path.parent_path(), error.value(), hint);
+}
+
+// A name no other writer picks, in the same folder as `path` (so rename(2)
+// stays atomic): "<name>.<16 hex>.tmp", the shape huggingface_hub uses.
+fs::path unique_sibling(const fs::path& path) {
+  unsigned char random[8];
+  std::size_t filled = 0;
+  while (filled < sizeof random) {
+    const ssize_t n = ::getrandom(random + filled, sizeof random - filled, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error("get random bytes for a temporary name next to", path, errno);
+    }
+    filled += static_cast<std::size_t>(n);
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string suffix;
+  for (unsigned char byte : random) {
+    suffix += kDigits[byte >> 4];
+    suffix += kDigits[byte & 0x0f];
+  }
+  fs::path temp = path;
+  temp += "." + suffix + ".tmp";
+  return temp;
+}
+
+void write_all(int fd, std::string_view content) {
+  while (!content.empty()) {
+    const ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category());
+    }
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+enum class ReadResult { ok, missing };
+
+// Reads a small cache file (a ref, a tree listing). A missing file, or a
+// folder in its place, is "missing": the cache simply does not have it.
+ReadResult read_small_file(const fs::path& path, std::string& content) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return ReadResult::missing;
+    throw io_error("read", path, errno);
+  }
+  content.clear();
+  char buffer[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      if (error == EISDIR) return ReadResult::missing;
+      throw io_error("read", path, error);
+    }
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return ReadResult::ok;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// huggingface_hub gives a published blob the mode a new file in that folder
+// would get (0666 minus umask, or what a default ACL says), because the
+// download's temporary file may have been created private (0600) and the
+// cache is often shared between users. umask(2) cannot be read without
+// changing it, which races with other threads, hence the probe file.
+void give_default_file_mode(const fs::path& file) {
+  const fs::path probe = unique_sibling(file.parent_path() / ".hubdeps-mode-probe");
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return;  // best effort: the blob stays readable by its owner
+  struct stat info {};
+  const bool known = ::fstat(fd, &info) == 0;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  if (known) ::chmod(file.c_str(), info.st_mode & 07777);
+}
+
+std::string relative_blob_target(std::string_view repo_path, std::string_view etag) {
+  // snapshots/<commit>/<path>: two levels up reach the repo folder, plus one
+  // per folder in <path>. Relative, so the cache can be moved or mounted
+  // elsewhere, exactly like huggingface_hub's os.path.relpath.
+  const auto depth = static_cast<std::size_t>(std::count(repo_path.begin(), repo_path.end(), '/'));
+  std::string target;
+  for (std::size_t i = 0; i < depth + 2; ++i) target += "../";
+  target += "blobs/";
+  target += etag;
+  return target;
+}
+
+}  // namespace
+
+FileLock::FileLock(const fs::path& path) {
+  create_parent_folders(path);
+  // O_CLOEXEC: a child process (e.g. a compiler started meanwhile) must not
+  // inherit the descriptor and keep the lock alive after we release it.
+  do {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  } while (fd_ < 0 && errno == EINTR);
+  // In a cache shared between users the lock file may belong to someone
+  // else and not be writable; flock(2) does not need write access.
+  if (fd_ < 0 && (errno == EACCES || errno == EROFS)) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  if (fd_ < 0) throw io_error("open the lock file", path, errno);
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw io_error("lock", path, error);
+  }
+}
+
+FileLock::~FileLock() {
+  // Closing the only descriptor releases the flock. The file stays: deleting
+  // it would let a waiter lock a deleted inode while a newcomer locks a new
+  // file of the same name, and both would think they hold the lock.
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  create_parent_folders(path, kFileHint);
+  fs::path temp;
+  int fd = -1;
+  // O_EXCL on a random name is mkstemp(3) with mode 0666: the kernel applies
+  // the umask, so refs and listings get the same mode Python gives them,
+  // instead of mkstemp's private 0600.
+  for (int attempt = 0; fd < 0; ++attempt) {
+    temp = unique_sibling(path);
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && (errno != EEXIST || attempt > 16)) {
+      throw io_error("create a temporary file for", path, errno, kFileHint);
+    }
+  }
+  try {
+    write_all(fd, content);
+    // Without fsync, a crash soon after the rename can leave an empty file
+    // under the final name on some filesystems; these files are small.
+    if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category());
+    const int fd_to_close = fd;
+    fd = -1;
+    if (::close(fd_to_close) != 0) throw std::system_error(errno, std::generic_category());
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+      throw std::system_error(errno, std::generic_category());
+    }
+  } catch (const std::system_error& error) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(temp.c_str());
+    throw io_error("write", path, error.code().value(), kFileHint);
+  }
+}
+
+void ensure_cachedir_tag(const fs::path& cache_root) {
+  const fs::path tag = cache_root / "CACHEDIR.TAG";
+  std::error_code error;
+  if (fs::exists(tag, error)) return;
+  // Best effort, like huggingface_hub: the tag only helps backup tools, and
+  // a read-only cache root must not stop a build that needs nothing new.
+  try {
+    write_file_atomic(tag, kCachedirTagContent);
+  } catch (const Error&) {
+  }
+}
+
+RepoCache::RepoCache(fs::path cache_root, RepoType type, const RepoId& repo)
+    : root_(std::move(cache_root)),
+      folder_(folder_name(type, repo)),
+      repo_dir_(root_ / folder_) {}
+
+std::string RepoCache::folder_name(RepoType type, const RepoId& repo) {
+  // huggingface_hub's repo_folder_name: "<type>s" and the id's parts joined by "--".
+  std::string name(api_plural(type));
+  name += "--";
+  for (char c : repo.str()) {
+    if (c == '/') {
+      name += "--";
+    } else {
+      name += c;
+    }
+  }
+  return name;
+}
+
+fs::path RepoCache::blob_path(std::string_view etag) const {
+  return repo_dir_ / "blobs" / checked_etag(etag);
+}
+
+fs::path RepoCache::incomplete_path(std::string_view etag) const {
+  return repo_dir_ / "blobs" / (std::string(checked_etag(etag)) + ".incomplete");
+}
+
+fs::path RepoCache::lock_path(std::string_view etag) const {
+  return root_ / ".locks" / folder_ / (std::string(checked_etag(etag)) + ".lock");
+}
+
+fs::path RepoCache::snapshot_dir(std::string_view commit) const {
+  return repo_dir_ / "snapshots" / checked_commit(commit);
+}
+
+fs::path RepoCache::snapshot_path(std::string_view commit, std::string_view repo_path) const {
+  return snapshot_dir(commit) / checked_repo_path(repo_path);
+}
+
+bool RepoCache::has_blob(std::string_view etag) const {
+  std::error_code error;
+  return fs::is_regular_file(blob_path(etag), error);
+}
+
+std::optional<std::string> RepoCache::read_ref(std::string_view revision) const {
+  const fs::path path = repo_dir_ / "refs" / validate_revision(revision);
+  std::string content;
+  if (read_small_file(path, content) == ReadResult::missing) return std::nullopt;
+  const auto commit = trim(content);
+  // A ref that does not hold a commit is damage, not data: treat it as
+  // absent so the revision is resolved again (and the ref rewritten).
+  if (!is_commit_hash(commit)) return std::nullopt;
+  return std::string(commit);
+}
+
+void RepoCache::write_ref(std::string_view revision, std::string_view commit) const {
+  const fs::path path = repo_dir_ / "refs" / validate_revision(revision);
+  checked_commit(commit);
+  // A commit is its own ref; huggingface_hub writes none for it either.
+  if (revision == commit) return;
+  // Rewriting an identical ref would fail for no reason on a read-only cache.
+  if (read_ref(revision) == commit) return;
+  write_file_atomic(path, commit);
+}
+
+void RepoCache::link_snapshot(std::string_view commit, std::string_view repo_path,
+                              std::string_view etag) const {
+  const fs::path link = snapshot_path(commit, repo_path);
+  const std::string target = relative_blob_target(repo_path, checked_etag(etag));
+  create_parent_folders(link);
+
+  // symlink(2) refuses to replace an entry, so build the link under a unique
+  // name and rename(2) it over the old one: readers never see a gap.
+  for (int attempt = 0;; ++attempt) {
+    const fs::path temp = unique_sibling(link);
+    if (::symlink(target.c_str(), temp.c_str()) != 0) {
+      if (errno == EEXIST && attempt < 16) continue;
+      throw io_error("create the snapshot link", link, errno);
+    }
+    if (::rename(temp.c_str(), link.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(temp.c_str());
+      throw io_error("replace the snapshot entry", link, error);
+    }
+    return;
+  }
+}
+
+bool RepoCache::snapshot_file_present(std::string_view commit, std::string_view repo_path) const {
+  std::error_code error;
+  return fs::is_regular_file(snapshot_path(commit, repo_path), error);
+}
+
+void RepoCache::publish_blob(const fs::path& verified_file, std::string_view etag) const {
+  const fs::path blob = blob_path(etag);
+  create_parent_folders(blob);
+  give_default_file_mode(verified_file);
+  if (::rename(verified_file.c_str(), blob.c_str()) != 0) {
+    const int error = errno;
+    if (error == EXDEV) {
+      throw Error(ExitCode::usage, "cannot move '" + verified_file.string() + "' to '" +
+                                       blob.string() +
+                                       "': it is on another filesystem; download into the "
+                                       "cache's blobs folder so publishing is a rename");
+    }
+    throw io_error("publish the blob", blob, error);
+  }
+}
+
+void RepoCache::mark_no_exist(std::string_view commit, std::string_view repo_path) const {
+  const fs::path marker = repo_dir_ / ".no_exist" / checked_commit(commit) /
+                          checked_repo_path(repo_path);
+  create_parent_folders(marker);
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) throw io_error("create the absence marker", marker, errno);
+  ::close(fd);
+}
+
+bool RepoCache::is_marked_no_exist(std::string_view commit, std::string_view repo_path) const {
+  const fs::path marker = repo_dir_ / ".no_exist" / checked_commit(commit) /
+                          checked_repo_path(repo_path);
+  std::error_code error;
+  return fs::exists(marker, error);
+}
+
+void RepoCache::write_tree_listing(const RevisionListing& listing) const {
+  const fs::path path =
+      repo_dir_ / "trees" / (std::string(checked_commit(listing.commit)) + ".json");
+
+  std::vector<const RepoFile*> files;
+  files.reserve(listing.files.size());
+  for (const RepoFile& file : listing.files) {
+    checked_repo_path(file.path);
+    if (file.git_sha1.size() != 40 || !is_lower_hex(file.git_sha1) ||
+        (file.sha256 && (file.sha256->size() != 64 || !is_lower_hex(*file.sha256)))) {
+      throw Error(ExitCode::integrity, "the listing of commit " + listing.commit +
+                                           " gives '" + file.path +
+                                           "' a malformed blob id or SHA-256; refusing to cache it");
+    }
+    files.push_back(&file);
+  }
+  // Python writes the paths sorted (code point order, which is UTF-8 byte
+  // order) with the keys in this order; ordered_json keeps ours byte-equal.
+  std::sort(files.begin(), files.end(),
+            [](const RepoFile* a, const RepoFile* b) { return a->path < b->path; });
+
+  nlohmann::ordered_json entries = nlohmann::ordered_json::object();
+  for (const RepoFile* file : files) {
+    nlohmann::ordered_json entry;
+    entry["size"] = file->size;
+    entry["blob_id"] = file->git_sha1;
+    if (file->sha256) {
+      entry["lfs_sha256"] = *file->sha256;
+      entry["lfs_size"] = file->size;
+    }
+    entries[file->path] = std::move(entry);
+  }
+  nlohmann::ordered_json document;
+  document["format_version"] = kTreeFormatVersion;
+  document["files"] = std::move(entries);
+  // indent=1 and ASCII escapes: what Python's json.dump(data, f, indent=1) emits.
+  write_file_atomic(path, document.dump(1, ' ', true));
+}
+
+std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view commit) const {
+  const fs::path path = repo_dir_ / "trees" / (std::string(checked_commit(commit)) + ".json");
+  std::string text;
+  try {
+    if (read_small_file(path, text) == ReadResult::missing) return std::nullopt;
+  } catch (const Error&) {
+    return std::nullopt;  // an unreadable listing only costs one API call
+  }
+
+  // Anything unexpected means the file is damaged or from a newer format:
+  // ignore it and list the revision again, as huggingface_hub does.
+  const auto document = nlohmann::json::parse(text, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return std::nullopt;
+  const auto version = document.find("format_version");
+  if (version == document.end() || !version->is_number_integer() || *version != kTreeFormatVersion) {
+    return std::nullopt;
+  }
+  const auto files = document.find("files");
+  if (files == document.end() || !files->is_object()) return std::nullopt;
+
+  RevisionListing listing;
+  listing.commit = std::string(commit);
+  for (const auto& [file_path, info] : files->items()) {
+    if (!is_safe_repo_path(file_path) || !info.is_object()) return std::nullopt;
+    const auto size = info.find("size");
+    const auto blob_id = info.find("blob_id");
+    if (size == info.end() || !size->is_number_unsigned() || blob_id == info.end() ||
+        !blob_id->is_string()) {
+      return std::nullopt;
+    }
+    RepoFile file;
+    file.path = file_path;
+    file.size = size->get<std::uint64_t>();
+    file.git_sha1 = blob_id->get<std::string>();
+    if (file.git_sha1.size() != 40 || !is_lower_hex(file.git_sha1)) return std::nullopt;
+    const auto lfs_sha256 = info.find("lfs_sha256");
+    if (lfs_sha256 != info.end() && !lfs_sha256->is_null()) {
+      if (!lfs_sha256->is_string()) return std::nullopt;
+      file.sha256 = lfs_sha256->get<std::string>();
+      if (file.sha256->size() != 64 || !is_lower_hex(*file.sha256)) return std::nullopt;
+      // The LFS size is the size of the blob the SHA-256 names.
+      const auto lfs_size = info.find("lfs_size");
+      if (lfs_size != info.end() && !lfs_size->is_null()) {
+        if (!lfs_size->is_number_unsigned()) return std::nullopt;
+        file.size = lfs_size->get<std::uint64_t>();
+      }
+    }
+    listing.files.push_back(std::move(file));
+  }
+  std::sort(listing.files.begin(), listing.files.end(),
+            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  return listing;
+}
+
+}  // namespace hubdeps

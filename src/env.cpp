@@ -1,0 +1,260 @@
+#include "env.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "error.hpp"
+
+namespace hubdeps {
+
+namespace {
+
+constexpr const char* kDefaultEndpoint = "https://huggingface.co";
+constexpr double kDefaultTimeoutSeconds = 10;
+
+// huggingface_hub uses `os.getenv(name, default)`, which keeps a variable that
+// is set but empty. An empty endpoint or folder would silently point at the
+// current directory, so here an empty value counts as unset.
+std::optional<std::string> non_empty(const Environment::Getenv& getenv, const char* name) {
+  auto value = getenv(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::string> home_of_current_user(const Environment::Getenv& getenv) {
+  if (auto home = non_empty(getenv, "HOME")) return home;
+  // Like Python's os.path.expanduser: without $HOME, ask the password database.
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found &&
+      found->pw_dir && *found->pw_dir) {
+    return std::string(found->pw_dir);
+  }
+  return std::nullopt;
+}
+
+// Python's os.path.expanduser: "~" and "~/x" use the current user's home,
+// "~name/x" that user's home; an unknown user leaves the path unchanged.
+std::string expand_user(const std::string& path, const Environment::Getenv& getenv) {
+  if (path.empty() || path.front() != '~') return path;
+  const auto slash = std::min(path.find('/', 1), path.size());
+  std::string home;
+  if (slash == 1) {
+    // Python would keep the '~' and create a folder named "~" in the
+    // current directory; say what is wrong instead.
+    auto current = home_of_current_user(getenv);
+    if (!current) {
+      throw Error(ExitCode::usage, "cannot expand '~' in '" + path +
+                                       "': HOME is not set and the current user has no home "
+                                       "folder; use an absolute path");
+    }
+    home = std::move(*current);
+  } else {
+    const std::string user = path.substr(1, slash - 1);
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found ||
+        !found->pw_dir) {
+      return path;
+    }
+    home = found->pw_dir;
+  }
+  while (!home.empty() && home.back() == '/') home.pop_back();
+  std::string expanded = home + path.substr(slash);
+  return expanded.empty() ? "/" : expanded;
+}
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+// Python's os.path.expandvars: "$NAME" and "${NAME}" are replaced by the
+// variable's value; unknown variables are left exactly as written.
+std::string expand_vars(const std::string& path, const Environment::Getenv& getenv) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] != '$') {
+      out += path[i++];
+      continue;
+    }
+    std::string name;
+    std::size_t end = i + 1;
+    if (end < path.size() && path[end] == '{') {
+      const auto close = path.find('}', end + 1);
+      if (close == std::string::npos) {
+        out += path[i++];
+        continue;
+      }
+      name = path.substr(end + 1, close - end - 1);
+      end = close + 1;
+    } else {
+      while (end < path.size() && is_word_char(path[end])) ++end;
+      name = path.substr(i + 1, end - i - 1);
+    }
+    const auto value = name.empty() ? std::nullopt : getenv(name.c_str());
+    if (value) {
+      out += *value;
+    } else {
+      out += path.substr(i, end - i);
+    }
+    i = end;
+  }
+  return out;
+}
+
+std::string expand_path(const std::string& path, const Environment::Getenv& getenv) {
+  return expand_vars(expand_user(path, getenv), getenv);
+}
+
+// huggingface_hub's _clean_token: drop every CR/LF, strip surrounding
+// whitespace; an empty result means "no token".
+std::optional<std::string> clean_token(std::string token) {
+  token.erase(std::remove_if(token.begin(), token.end(),
+                             [](char c) { return c == '\r' || c == '\n'; }),
+              token.end());
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  const auto first = std::find_if_not(token.begin(), token.end(), is_space);
+  const auto last = std::find_if_not(token.rbegin(), token.rend(), is_space).base();
+  if (first >= last) return std::nullopt;
+  return std::string(first, last);
+}
+
+std::optional<std::string> read_token_file(const std::filesystem::path& path) {
+  const auto fail = [&path](int error) {
+    return Error(ExitCode::usage,
+                 "cannot read the token file '" + path.string() + "': " + std::strerror(error) +
+                     "; fix its permissions, point HF_TOKEN_PATH elsewhere, or set HF_TOKEN");
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    // A missing file just means "not logged in", as in huggingface_hub.
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throw fail(errno);
+  }
+  std::string content;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      throw fail(error);
+    }
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return clean_token(std::move(content));
+}
+
+// huggingface_hub reads these with int(); HubDeps also accepts fractions.
+// Zero falls back to the default exactly like Python's `int(value) or 10`.
+double parse_timeout(const Environment::Getenv& getenv, const char* name) {
+  const auto raw = getenv(name);
+  if (!raw) return kDefaultTimeoutSeconds;
+  std::string_view text = *raw;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  if (text.empty()) return kDefaultTimeoutSeconds;
+  if (text.front() == '+') text.remove_prefix(1);
+  double seconds = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(seconds) ||
+      seconds < 0) {
+    throw Error(ExitCode::usage, std::string("invalid ") + name + "='" + *raw +
+                                     "': expected a number of seconds such as 10 or 2.5");
+  }
+  return seconds == 0 ? kDefaultTimeoutSeconds : seconds;
+}
+
+}  // namespace
+
+bool env_flag_is_true(const std::optional<std::string>& value) {
+  if (!value) return false;
+  std::string upper = *value;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper == "1" || upper == "ON" || upper == "YES" || upper == "TRUE";
+}
+
+Environment Environment::from(const Getenv& getenv) {
+  Environment env;
+
+  env.endpoint = non_empty(getenv, "HF_ENDPOINT").value_or(kDefaultEndpoint);
+  while (!env.endpoint.empty() && env.endpoint.back() == '/') env.endpoint.pop_back();
+
+  // Without HF_HOME, XDG_CACHE_HOME or a home folder (a container running
+  // under a uid with no passwd entry), hf_home stays empty: that is only an
+  // error if the cache folder is not given directly either.
+  if (auto hf_home = non_empty(getenv, "HF_HOME")) {
+    env.hf_home = expand_path(*hf_home, getenv);
+  } else if (auto xdg = non_empty(getenv, "XDG_CACHE_HOME")) {
+    env.hf_home = expand_path((std::filesystem::path(*xdg) / "huggingface").string(), getenv);
+  } else if (auto home = home_of_current_user(getenv)) {
+    env.hf_home = std::filesystem::path(*home) / ".cache" / "huggingface";
+  }
+
+  // The legacy name is read unexpanded and then expanded with HF_HUB_CACHE,
+  // which is what huggingface_hub's constants.py does.
+  auto hub_cache = non_empty(getenv, "HF_HUB_CACHE");
+  if (!hub_cache) hub_cache = non_empty(getenv, "HUGGINGFACE_HUB_CACHE");
+  if (hub_cache) {
+    env.hub_cache = expand_path(*hub_cache, getenv);
+  } else if (!env.hf_home.empty()) {
+    env.hub_cache = env.hf_home / "hub";
+  } else {
+    throw Error(ExitCode::usage,
+                "cannot find the Hugging Face cache folder: HOME is not set and the current user "
+                "has no home folder; set HF_HUB_CACHE (or HF_HOME) to a folder");
+  }
+
+  // `or` in Python: an empty HF_HUB_OFFLINE defers to TRANSFORMERS_OFFLINE,
+  // while HF_HUB_OFFLINE=0 wins over TRANSFORMERS_OFFLINE=1.
+  auto offline = non_empty(getenv, "HF_HUB_OFFLINE");
+  if (!offline) offline = getenv("TRANSFORMERS_OFFLINE");
+  env.offline = env_flag_is_true(offline);
+
+  env.etag_timeout_seconds = parse_timeout(getenv, "HF_HUB_ETAG_TIMEOUT");
+  env.download_timeout_seconds = parse_timeout(getenv, "HF_HUB_DOWNLOAD_TIMEOUT");
+
+  env.implicit_token_disabled = env_flag_is_true(getenv("HF_HUB_DISABLE_IMPLICIT_TOKEN"));
+  if (!env.implicit_token_disabled) {
+    auto from_env = non_empty(getenv, "HF_TOKEN");
+    if (!from_env) from_env = getenv("HUGGING_FACE_HUB_TOKEN");
+    if (from_env) env.token = clean_token(*from_env);
+    if (!env.token) {
+      if (const auto token_path = non_empty(getenv, "HF_TOKEN_PATH")) {
+        env.token = read_token_file(expand_path(*token_path, getenv));
+      } else if (!env.hf_home.empty()) {
+        env.token = read_token_file(env.hf_home / "token");
+      }
+    }
+  }
+  return env;
+}
+
+Environment Environment::from_process() {
+  return from([](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (!value) return std::nullopt;
+    return std::string(value);
+  });
+}
+
+}  // namespace hubdeps

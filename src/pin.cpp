@@ -1,0 +1,167 @@
+#include "pin.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "cache.hpp"
+#include "error.hpp"
+#include "hash.hpp"
+
+namespace hubdeps {
+
+namespace {
+
+RevisionListing listing_of(const LockEntry& entry) {
+  RevisionListing listing;
+  listing.commit = entry.commit;
+  for (const auto& locked : entry.files) {
+    RepoFile file;
+    file.path = locked.path;
+    file.size = locked.size;
+    file.git_sha1 = locked.git_sha1;
+    if (locked.is_lfs()) file.sha256 = locked.sha256;
+    listing.files.push_back(std::move(file));
+  }
+  return listing;
+}
+
+FetchRequest request_of(const Declaration& declared) {
+  FetchRequest request(declared.repo_id);
+  request.type = declared.repo_type;
+  request.revision = declared.revision;
+  request.include = declared.include;
+  request.exclude = declared.exclude;
+  return request;
+}
+
+}  // namespace
+
+Declaration declaration_of(const FetchRequest& request) {
+  return Declaration{request.repo, request.type, request.revision, request.include,
+                     request.exclude};
+}
+
+PinnedFetch fetch_pinned(const Environment& env, FetchRequest request, const PinOptions& options,
+                         Progress& progress) {
+  if (!is_valid_entry_name(options.name)) {
+    throw Error(ExitCode::usage, "invalid lock entry name '" + options.name +
+                                     "': use letters, digits, '_', '-', '.' or '+'");
+  }
+  if (options.locked && options.update) {
+    throw Error(ExitCode::usage, "--locked and --update contradict each other: --locked keeps "
+                                 "every pin, --update moves it; choose one");
+  }
+  const Declaration declared = declaration_of(request);
+  const Lockfile lockfile = read_lockfile(options.lockfile);
+  const LockEntry* entry = lockfile.find(options.name);
+
+  PinnedFetch pinned;
+  if (entry && compare(declared, *entry).empty() && !options.update) {
+    request.pinned = listing_of(*entry);
+    pinned.result = fetch(env, request, progress);
+    return pinned;
+  }
+  if (options.locked) {
+    require_matching_entry(lockfile, options.lockfile.string(), options.name, declared);
+  }
+
+  pinned.result = fetch(env, request, progress);
+  const LockEntry fresh = LockEntry::make(declared, pinned.result.commit, pinned.result.files);
+  update_lockfile(options.lockfile, [&](Lockfile& current) {
+    // Re-read under the lock: another configure may have written meanwhile.
+    if (const auto* now = current.find(options.name)) {
+      pinned.change = diff_entries(*now, fresh);
+    } else {
+      pinned.created = true;
+    }
+    current.entries.insert_or_assign(options.name, fresh);
+  });
+  return pinned;
+}
+
+std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment& env,
+                                                              const std::filesystem::path& path,
+                                                              const std::vector<std::string>& names) {
+  const Lockfile before = read_lockfile(path);
+  for (const auto& name : names) {
+    if (!before.find(name)) {
+      throw Error(ExitCode::usage, "no entry '" + name + "' in " + path.string() +
+                                       "; entries are created by fetching with --lock and --name");
+    }
+  }
+  std::map<std::string, LockEntry> fresh;
+  for (const auto& [name, entry] : before.entries) {
+    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
+    const FetchRequest request = request_of(entry.declared);
+    const RevisionListing listing = resolve_revision(env, request);
+    fresh.insert_or_assign(name, LockEntry::make(entry.declared, listing.commit,
+                                                 select_files(listing, request)));
+  }
+  std::vector<std::pair<std::string, EntryChange>> changes;
+  update_lockfile(path, [&](Lockfile& current) {
+    for (auto& [name, entry] : fresh) {
+      if (const auto* now = current.find(name)) changes.emplace_back(name, diff_entries(*now, entry));
+      current.entries.insert_or_assign(name, std::move(entry));
+    }
+  });
+  return changes;
+}
+
+VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path& path) {
+  const Lockfile lockfile = read_lockfile(path);
+  VerifyReport report;
+  for (const auto& [name, entry] : lockfile.entries) {
+    const RepoCache cache(env.hub_cache, entry.declared.repo_type, entry.declared.repo_id);
+    for (const auto& file : entry.files) {
+      const auto blob = cache.blob_path(file.etag());
+      std::error_code ec;
+      if (!fs::exists(blob, ec)) {
+        ++report.not_cached;
+        continue;
+      }
+      ++report.checked;
+      const auto size = fs::file_size(blob, ec);
+      const std::string actual = file.is_lfs() ? sha256_file(blob) : git_blob_sha1_file(blob);
+      if (ec || size != file.size || actual != file.etag()) {
+        report.problems.push_back(
+            {name, file.path, blob.string(),
+             std::string(file.is_lfs() ? "sha256 " : "git blob sha1 ") + actual + " (" +
+                 std::to_string(size) + " bytes), the lock expects " + file.etag() + " (" +
+                 std::to_string(file.size) + " bytes)"});
+      }
+    }
+  }
+  return report;
+}
+
+void repair_lockfile(const Environment& env, const std::filesystem::path& path,
+                     const VerifyReport& report, Progress& progress) {
+  const Lockfile lockfile = read_lockfile(path);
+  std::set<std::string> entries;
+  for (const auto& problem : report.problems) {
+    std::error_code ec;
+    fs::remove(problem.blob, ec);
+    entries.insert(problem.entry);
+  }
+  for (const auto& name : entries) {
+    const LockEntry* entry = lockfile.find(name);
+    if (!entry) continue;
+    FetchRequest request = request_of(entry->declared);
+    request.pinned = listing_of(*entry);
+    fetch(env, request, progress);
+  }
+}
+
+std::string describe_change(const std::string& name, const EntryChange& change) {
+  if (change.empty()) return name + ": unchanged (" + change.new_commit + ")\n";
+  std::string text = name + ": " + change.old_commit + " -> " + change.new_commit + "\n";
+  for (const auto& file : change.added) text += "  added    " + file.path + "\n";
+  for (const auto& file : change.removed) text += "  removed  " + file.path + "\n";
+  for (const auto& file : change.changed) {
+    text += "  changed  " + file.after.path + " (" + std::to_string(file.before.size) + " -> " +
+            std::to_string(file.after.size) + " bytes)\n";
+  }
+  return text;
+}
+
+}  // namespace hubdeps
