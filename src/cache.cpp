@@ -82,6 +82,8 @@ Error io_error(const std::string& action, const fs::path& path, int error,
 }
 
 void create_parent_folders(const fs::path& path, const char* hint = kCacheHint) {
+  // A bare file name ("hubdeps.lock") lives in the current folder.
+  if (path.parent_path().empty()) return;
   std::error_code error;
   fs::create_directories(path.parent_path(), error);
   if (error) throw io_error("create the folder", path.parent_path(), error.value(), hint);

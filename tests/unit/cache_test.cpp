@@ -230,6 +230,14 @@ TEST_F(CacheTest, AtomicWriteReplacesContentWithTheUmaskMode) {
   EXPECT_EQ(entries_below(root_ / "deep" / "folder"), std::vector<std::string>{"file.txt"});
 }
 
+TEST_F(CacheTest, AtomicWriteOfABareFileNameWritesInTheCurrentFolder) {
+  const fs::path previous = fs::current_path();
+  fs::current_path(root_);
+  write_file_atomic("hubdeps.lock", "{}\n");
+  fs::current_path(previous);
+  EXPECT_EQ(read(root_ / "hubdeps.lock"), "{}\n");
+}
+
 TEST_F(CacheTest, FailedAtomicWriteLeavesNothingBehind) {
   // rename(2) cannot put a file over a non-empty folder.
   const fs::path target = root_ / "dir" / "target";
