@@ -46,7 +46,8 @@ RevisionListing listing_from_snapshot(const RepoCache& cache, const std::string&
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (entry.is_directory()) continue;
     RepoFile file;
-    file.path = fs::relative(entry.path(), dir).generic_string();
+    // Lexically: fs::relative would follow the link to the blob.
+    file.path = entry.path().lexically_relative(dir).generic_string();
     if (!is_safe_repo_path(file.path)) continue;
     std::error_code ec;
     file.size = fs::file_size(entry.path(), ec);  // follows the link to the blob
