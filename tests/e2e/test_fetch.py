@@ -274,6 +274,76 @@ class FetchAccess(HubTestCase):
         self.assertFalse(os.path.exists(os.path.join(self.cache, "evil")))
 
 
+class FetchBehaviour(HubTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hub.create_repo("acme/files")
+        cls.hub.commit("acme/files", {"config.json": CONFIG, "weights.bin": {"generate": {"size": 4 << 20}, "lfs": True}})
+
+    def test_off_a_terminal_progress_is_a_line_per_file_and_a_summary(self):
+        result = self.fetch("acme/files")
+        self.assertExit(result, 0)
+        self.assertIn("hubdeps: downloaded weights.bin (4.0 MiB)", result.stderr)
+        self.assertIn("3 file(s) downloaded, 0 already cached", result.stderr)
+        self.assertNotIn("\x1b[", result.stderr)
+        again = self.fetch("acme/files")
+        self.assertIn("0 file(s) downloaded, 3 already cached", again.stderr)
+
+    def test_quiet_prints_nothing_but_the_result(self):
+        result = self.fetch("acme/files", "--quiet")
+        self.assertExit(result, 0)
+        self.assertEqual(result.stderr, "")
+        self.assertEqual(result.json()["repo_id"], "acme/files")
+
+    def test_on_a_terminal_progress_draws_live_bars_with_rate_and_a_total(self):
+        import pty
+        import subprocess as sp
+        primary, secondary = pty.openpty()
+        environment = self.hub.env(cache_dir=self.cache)
+        self.hub.fault("stall", origin="cdn", seconds=0.6, after_headers=True, count=1)  # keep one bar alive
+        process = sp.Popen([os.environ.get("HUBDEPS_BIN", "hubdeps"), "fetch", "acme/files"], env=environment,
+                           stdin=sp.DEVNULL, stdout=sp.DEVNULL, stderr=secondary)
+        os.close(secondary)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        process.wait(timeout=60)
+        os.close(primary)
+        text = output.decode(errors="replace")
+        self.assertEqual(process.returncode, 0, text)
+        self.assertIn("\x1b[1A", text)     # redrawn in place
+        self.assertIn("total", text)
+        self.assertIn("/s", text)
+        self.assertIn("[", text)
+
+    def test_a_stalled_body_times_out_and_resumes(self):
+        import time
+        self.hub.fault("stall", origin="cdn", seconds=8, after_headers=True, count=1)
+        started = time.monotonic()
+        result = self.fetch("acme/files", env={"HF_HUB_DOWNLOAD_TIMEOUT": "1"}, timeout=60)
+        elapsed = time.monotonic() - started
+        self.assertExit(result, 0)
+        # Cut off after ~1 s of silence and resumed, long before the 8 s stall ends.
+        self.assertGreater(elapsed, 1.0)
+        self.assertLess(elapsed, 6.0)
+
+    def test_a_renamed_repo_is_followed_through_its_relative_redirect(self):
+        self.hub.create_repo("acme/old-name")
+        commit = self.hub.commit("acme/old-name", {"config.json": CONFIG})
+        self.hub.rename("acme/old-name", "acme/new-name")
+        result = self.fetch("acme/old-name")
+        self.assertExit(result, 0)
+        self.assertEqual(result.json()["commit"], commit)
+        self.assertTrue(any(e["status"] == 307 for e in self.hub.log()))
+
+
 class FetchThroughAMirrorPrefix(HubTestCase):
     @classmethod
     def setUpClass(cls):
