@@ -169,6 +169,9 @@ void fetch_range(HttpConnection& connection, const std::string& url, RangeJob& j
         break;
       }
     } catch (const TransportError& e) {
+      if (!e.retryable) {
+        throw Error(ExitCode::network, "cannot download " + describe(file, context) + ": " + e.message);
+      }
       last_problem = e.message;  // reset, timeout, short body: resume below
     }
 

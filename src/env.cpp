@@ -230,6 +230,13 @@ Environment Environment::from(const Getenv& getenv) {
   if (!offline) offline = getenv("TRANSFORMERS_OFFLINE");
   env.offline = env_flag_is_true(offline);
 
+  for (const char* name : {"CURL_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"}) {
+    if (auto bundle = non_empty(getenv, name)) {
+      env.ca_bundle = expand_path(*bundle, getenv);
+      break;
+    }
+  }
+
   env.etag_timeout_seconds = parse_timeout(getenv, "HF_HUB_ETAG_TIMEOUT");
   env.download_timeout_seconds = parse_timeout(getenv, "HF_HUB_DOWNLOAD_TIMEOUT");
 

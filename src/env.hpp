@@ -20,6 +20,10 @@ struct Environment {
   bool offline = false;                // HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE
   double etag_timeout_seconds = 10;    // HF_HUB_ETAG_TIMEOUT
   double download_timeout_seconds = 10;  // HF_HUB_DOWNLOAD_TIMEOUT
+  // CURL_CA_BUNDLE / SSL_CERT_FILE / REQUESTS_CA_BUNDLE: trust these
+  // certificates instead of the system's (a corporate proxy, a local Hub).
+  // Verification itself is never turned off.
+  std::filesystem::path ca_bundle;
 
   // `getenv` returns the variable's value, or nullopt when unset.
   using Getenv = std::function<std::optional<std::string>(const char* name)>;

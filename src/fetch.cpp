@@ -22,6 +22,7 @@ HttpSettings http_settings(const Environment& env) {
   settings.token = env.token;
   settings.connect_timeout_seconds = env.etag_timeout_seconds;
   settings.read_timeout_seconds = env.download_timeout_seconds;
+  settings.ca_bundle = env.ca_bundle.string();
   return settings;
 }
 

@@ -1,11 +1,17 @@
 #include "http.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <mutex>
+
+#include "error.hpp"
 
 namespace hubdeps {
 
@@ -60,6 +66,41 @@ struct Exchange {
 
   bool is_success() const { return response->status >= 200 && response->status < 300; }
 };
+
+// Feeds a FileBody to libcurl, one pread per buffer it asks to fill.
+struct UploadSource {
+  const FileBody* body = nullptr;
+  int fd = -1;
+  std::uint64_t sent = 0;
+  int read_error = 0;        // errno of a failed read
+  bool ended_early = false;  // the file is shorter than announced
+
+  ~UploadSource() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+size_t on_read(char* buffer, size_t size, size_t count, void* user) {
+  auto* source = static_cast<UploadSource*>(user);
+  const std::uint64_t left = source->body->length - source->sent;
+  if (left == 0) return 0;
+  const auto want = static_cast<size_t>(std::min<std::uint64_t>(left, size * count));
+  ssize_t n = 0;
+  do {
+    n = ::pread(source->fd, buffer, want, static_cast<off_t>(source->body->offset + source->sent));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    source->read_error = errno;
+    return CURL_READFUNC_ABORT;
+  }
+  if (n == 0) {
+    source->ended_early = true;
+    return CURL_READFUNC_ABORT;
+  }
+  source->sent += static_cast<std::uint64_t>(n);
+  if (source->body->on_progress) source->body->on_progress(source->sent);
+  return static_cast<size_t>(n);
+}
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -138,6 +179,10 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_USERAGENT, settings_.user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  // TLS is always verified; only the set of trusted CAs can change.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!settings_.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(settings_.connect_timeout_seconds * 1000));
   // A read timeout, not a total one: a large file may take long, but a
@@ -158,7 +203,27 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
   } else {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
+  UploadSource upload;
+  if (request.body_file) {
+    // Not a transport problem, so not retried: the caller's file is gone.
+    upload.body = &*request.body_file;
+    upload.fd = ::open(upload.body->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (upload.fd < 0) {
+      throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
+                                       "' to upload it: " + std::strerror(errno));
+    }
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    if (request.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(upload.body->length));
+    } else {
+      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                       static_cast<curl_off_t>(upload.body->length));
+    }
+  } else if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
@@ -188,6 +253,15 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
   curl_slist_free_all(headers);
   std::fill(authorization.begin(), authorization.end(), '\0');
 
+  if (upload.read_error != 0) {
+    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
+                                     "' while uploading it: " + std::strerror(upload.read_error));
+  }
+  if (upload.ended_early) {
+    throw Error(ExitCode::usage, "'" + upload.body->path.string() +
+                                     "' became shorter while it was being uploaded; do not "
+                                     "change files while they are pushed, then push again");
+  }
   if (exchange.sink_aborted) {
     // The sink refused the data (disk full, size exceeded): not a network
     // problem; the caller knows why and reports it.
@@ -199,8 +273,15 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
                          std::to_string(kMaxBodyInMemory >> 20) + " MiB"};
   }
   if (code != CURLE_OK) {
-    throw TransportError{std::string(curl_easy_strerror(code)) + " (" + request.url + ")",
-                         code == CURLE_OPERATION_TIMEDOUT};
+    const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                           code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+    const bool permanent = tls_trust || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
+    std::string message = std::string(curl_easy_strerror(code)) + " (" + request.url + ")";
+    if (tls_trust) {
+      message += ": the server's TLS certificate is not trusted; if it is signed by your own CA, "
+                 "point CURL_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file";
+    }
+    throw TransportError{message, code == CURLE_OPERATION_TIMEDOUT, !permanent};
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

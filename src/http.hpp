@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,19 @@ struct HttpSettings {
   std::chrono::milliseconds first_backoff{500};
   std::chrono::milliseconds max_backoff{8000};
   std::string user_agent = "hubdeps/0.1";
+  std::string ca_bundle;  // PEM file of trusted CAs; empty: the system's
+};
+
+// A request body streamed from bytes [offset, offset + length) of a file
+// (LFS uploads of any size): read with pread as libcurl asks for it, so
+// memory stays bounded and a retried request simply reads the bytes again.
+struct FileBody {
+  std::filesystem::path path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  // Bytes of this body handed to libcurl so far in the current attempt
+  // (it starts again from 0 when the request is retried).
+  std::function<void(std::uint64_t sent)> on_progress;
 };
 
 struct HttpRequest {
@@ -32,6 +46,7 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;   // "Name: value"
   std::string body;
+  std::optional<FileBody> body_file;  // sent instead of `body` when set (PUT or POST)
   std::optional<std::uint64_t> range_start;  // sends Range: bytes=<start>-
   std::optional<std::uint64_t> range_end;    // inclusive, with range_start
 };
@@ -55,6 +70,9 @@ using BodyStart = std::function<bool(const HttpResponse& response)>;
 struct TransportError {
   std::string message;
   bool timed_out = false;
+  // False for failures another attempt cannot fix: an untrusted TLS
+  // certificate, a malformed URL, an unsupported scheme.
+  bool retryable = true;
 };
 
 class HttpConnection {

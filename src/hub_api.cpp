@@ -49,6 +49,7 @@ HttpResponse follow_redirects(HttpConnection& connection, HttpRequest request,
     if (response.status != 307 && response.status != 308 && request.method == "POST") {
       request.method = "GET";
       request.body.clear();
+      request.body_file.reset();
     }
   }
 }
@@ -69,6 +70,9 @@ HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
       std::this_thread::sleep_for(retry_delay(settings, attempt, &response));
       continue;
     } catch (const TransportError& e) {
+      if (!e.retryable) {
+        throw Error(ExitCode::network, "cannot reach the Hub for " + describe(context) + ": " + e.message);
+      }
       last_problem = e.message;
     }
     if (last_attempt) break;
@@ -132,6 +136,16 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
   throw Error(ExitCode::network, "the Hub answered HTTP " + std::to_string(response.status) +
                                      " for " + what +
                                      (message.empty() ? "" : ": " + message));
+}
+
+HttpSettings hub_http_settings(const Environment& env) {
+  HttpSettings settings;
+  settings.endpoint = env.endpoint;
+  settings.token = env.token;
+  settings.connect_timeout_seconds = env.etag_timeout_seconds;
+  settings.read_timeout_seconds = env.download_timeout_seconds;
+  settings.ca_bundle = env.ca_bundle.string();
+  return settings;
 }
 
 std::string revision_api_url(const std::string& endpoint, RepoType type, const RepoId& repo,

@@ -1387,7 +1387,11 @@ def main(argv=None) -> int:
     parser.add_argument("--prefix", default="", help="also serve the Hub under this path prefix (a mirror)")
     parser.add_argument("--prefix-only", action="store_true", help="serve Hub paths only under --prefix")
     parser.add_argument("--seed", action="store_true", help="create the demo repos hubdeps-demo/tiny-bert and tiny-dataset")
+    parser.add_argument("--tls-cert", help="serve every origin over HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM), with --tls-cert")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
     if args.prefix and not args.prefix.startswith("/"):
         parser.error("--prefix must start with '/', e.g. /api/hf/remote")
 
@@ -1395,11 +1399,20 @@ def main(argv=None) -> int:
     if args.seed:
         seed_demo(app.state)
     servers = {}
+    tls = None
+    if args.tls_cert:
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     for origin in ("hub", "cdn", "foreign"):
         handler = type(f"{origin.capitalize()}Handler", (HubHandler,), {"app": app, "origin": origin})
         servers[origin] = OriginServer((args.host, 0), handler)
+        if tls:
+            # A client that rejects the certificate fails the handshake in accept(); socketserver
+            # treats that as a dropped connection and goes on serving.
+            servers[origin].socket = tls.wrap_socket(servers[origin].socket, server_side=True)
         host = args.host if ":" not in args.host else f"[{args.host}]"
-        app.urls[origin] = f"http://{host}:{servers[origin].server_address[1]}"
+        app.urls[origin] = f"{'https' if tls else 'http'}://{host}:{servers[origin].server_address[1]}"
     threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True) for s in servers.values()]
     for thread in threads:
         thread.start()

@@ -48,8 +48,9 @@ class TestHub:
     __test__ = False  # not a test case, whatever a test runner's name heuristics think
 
     def __init__(self, *, seed: bool = False, prefix: str = "", prefix_only: bool = False, root: str | None = None,
-                 keep: bool = False, startup_timeout: float = 30.0):
+                 keep: bool = False, startup_timeout: float = 30.0, tls: tuple[str, str] | None = None):
         self.seed, self.prefix, self.prefix_only = seed, prefix, prefix_only
+        self.tls = tls  # (certificate, key) PEM files: serve HTTPS
         self._own_root = root is None
         self.root = root
         self.keep = keep
@@ -71,6 +72,8 @@ class TestHub:
             command += ["--prefix", self.prefix]
         if self.prefix_only:
             command.append("--prefix-only")
+        if self.tls:
+            command += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         self._output = open(os.path.join(self.root, "server.out"), "ab")
         self.process = subprocess.Popen(command, stdout=self._output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.startup_timeout
@@ -125,8 +128,10 @@ class TestHub:
     def env(self, *, token: str | None = None, cache_dir: str | None = None, **extra) -> dict:
         """Environment for a client subprocess pointed at this Hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE)."""
         env = dict(os.environ)
+        # Hermetic: no token, offline switch, proxy or CA bundle leaks in from the caller's environment.
         for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "http_proxy", "https_proxy",
-                     "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+                     "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "CURL_CA_BUNDLE", "SSL_CERT_FILE",
+                     "REQUESTS_CA_BUNDLE"):
             env.pop(name, None)
         env["HF_ENDPOINT"] = self.endpoint
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
@@ -142,8 +147,14 @@ class TestHub:
         url = f"{self.hub}/_hubtest/{action}" + (f"?{query}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        opener = _OPENER
+        if self.tls:  # the test controls trust the test certificate, and only them
+            import ssl
+            context = ssl.create_default_context(cafile=self.tls[0])
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                 urllib.request.HTTPSHandler(context=context))
         try:
-            with _OPENER.open(request, timeout=300) as response:
+            with opener.open(request, timeout=300) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
             detail = err.read().decode(errors="replace")

@@ -237,3 +237,13 @@ TEST(EnvFlag, IsTrueOnlyForTheFourHuggingfaceHubSpellings) {
   EXPECT_FALSE(env_flag_is_true("y"));
   EXPECT_FALSE(env_flag_is_true("2"));
 }
+
+TEST_F(EnvironmentTest, CaBundleComesFromCurlCaBundleThenSslCertFileThenRequestsCaBundle) {
+  EXPECT_TRUE(load().ca_bundle.empty());
+  vars_["REQUESTS_CA_BUNDLE"] = "/c.pem";
+  EXPECT_EQ(load().ca_bundle, "/c.pem");
+  vars_["SSL_CERT_FILE"] = "/b.pem";
+  EXPECT_EQ(load().ca_bundle, "/b.pem");
+  vars_["CURL_CA_BUNDLE"] = "/a.pem";
+  EXPECT_EQ(load().ca_bundle, "/a.pem");
+}
