@@ -269,8 +269,10 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
     return response;
   }
   if (exchange.body_too_large) {
+    // Asking again would only bring the same flood.
     throw TransportError{"the answer from " + request.url + " is larger than " +
-                         std::to_string(kMaxBodyInMemory >> 20) + " MiB"};
+                             std::to_string(kMaxBodyInMemory >> 20) + " MiB",
+                         false, false};
   }
   if (code != CURLE_OK) {
     const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||

@@ -55,7 +55,7 @@ INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 API_ACTIONS = {"revision", "tree", "paths-info", "preupload", "commit", "branch", "tag", "refs", "commits"}
 # Faults decided before any routing, faults applied while a 2xx body is sent, and the listing fault.
 REQUEST_FAULTS = {"status", "stall", "redirect_loop", "redirect_foreign", "oversized_json", "malformed_json"}
-BODY_FAULTS = {"drop_after_bytes", "truncate", "corrupt", "stall"}
+BODY_FAULTS = {"drop_after_bytes", "truncate", "corrupt", "stall", "throttle"}
 ALL_FAULTS = REQUEST_FAULTS | BODY_FAULTS | {"hostile_listing"}
 HOSTILE_PATHS = ["../evil", "/abs/evil", "a\\b", "nul\0byte", "dir/../../evil", "..", ".", "C:evil", "ok//double", ""]
 DRAIN_LIMIT = 16 * 1024 * 1024
@@ -352,6 +352,18 @@ class HubHandler(BaseHTTPRequestHandler):
         if kind == "stall":
             self.sleep(float(fault.get("seconds", 30)))
             self.abort()
+        if kind == "throttle":
+            # The whole body at `rate` bytes per second, in 50 ms slices: a slow link, so a test can
+            # interrupt a download at a chosen point.
+            rate = max(1.0, float(fault.get("rate", 1 << 20)))
+            step = max(1, int(rate / 20))
+            for start in range(0, length, step):
+                try:
+                    self.write_part(body, start, min(step, length - start))
+                except OSError:
+                    self.abort()
+                time.sleep(min(step, length - start) / rate)
+            return
         if kind == "drop_after_bytes":
             self.write_part(body, 0, min(int(fault.get("bytes", 0)), length))
             self.abort()
