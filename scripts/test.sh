@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, build warning-free, run CTest.
+# The whole test suite: install dependencies, build warning-free, run CTest,
+# then rebuild the helper and the unit tests with ASan+UBSan and run them and
+# the end-to-end tests of the helper again.
 # Usage: scripts/test.sh [build-dir]   (default: build)
+#   HUBDEPS_SKIP_SANITIZERS=1 skips the sanitizer stage (a quick local run).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
+jobs="$(nproc)"
 
 bash "$here/scripts/install-deps.sh"
+
+echo "== build and test (-Werror) =="
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUBDEPS_WERROR=ON
 cmake --build "$build"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
+ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 900
+
+if [ "${HUBDEPS_SKIP_SANITIZERS:-0}" != "1" ]; then
+  echo "== ASan + UBSan =="
+  asan="$build-asan"
+  cmake -S "$here" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHUBDEPS_WERROR=ON -DHUBDEPS_SANITIZE=ON
+  cmake --build "$asan" --target hubdeps hubdeps_unit_tests
+  "$asan/tests/hubdeps_unit_tests" --gtest_brief=1
+  ctest --test-dir "$asan" --output-on-failure -j "$jobs" --timeout 900 -L sanitize
+fi
