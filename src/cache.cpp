@@ -475,8 +475,7 @@ std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view com
     }
     listing.files.push_back(std::move(file));
   }
-  std::sort(listing.files.begin(), listing.files.end(),
-            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  sort_by_path(listing.files);
   return listing;
 }
 

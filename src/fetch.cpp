@@ -16,16 +16,6 @@ namespace hubdeps {
 
 namespace {
 
-HttpSettings http_settings(const Environment& env) {
-  HttpSettings settings;
-  settings.endpoint = env.endpoint;
-  settings.token = env.token;
-  settings.connect_timeout_seconds = env.etag_timeout_seconds;
-  settings.read_timeout_seconds = env.download_timeout_seconds;
-  settings.ca_bundle = env.ca_bundle.string();
-  return settings;
-}
-
 std::string describe(const FetchRequest& request) {
   return std::string(to_string(request.type)) + " '" + request.repo.str() + "' at revision '" +
          request.revision + "'";
@@ -63,8 +53,7 @@ RevisionListing listing_from_snapshot(const RepoCache& cache, const std::string&
     }
     listing.files.push_back(std::move(file));
   }
-  std::sort(listing.files.begin(), listing.files.end(),
-            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  sort_by_path(listing.files);
   return listing;
 }
 
@@ -108,7 +97,7 @@ std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& 
 
   const auto worker = [&] {
     try {
-      HttpConnection connection(http_settings(env));  // one reused connection per worker
+      HttpConnection connection(hub_http_settings(env));  // one reused connection per worker
       for (std::size_t i; (i = next++) < missing.size() && !cancelled;) {
         const RepoFile& file = missing[i];
         const std::string url = resolve_url(env.endpoint, request.type, request.repo, commit, file.path);
@@ -157,7 +146,7 @@ RevisionListing resolve_revision(const Environment& env, const FetchRequest& req
   if (is_commit_hash(request.revision)) {
     if (auto cached = cache.read_tree_listing(request.revision)) return *cached;
   }
-  HttpConnection connection(http_settings(env));
+  HttpConnection connection(hub_http_settings(env));
   RevisionListing listing =
       fetch_revision_listing(connection, request.type, request.repo, request.revision);
   ensure_cachedir_tag(env.hub_cache);

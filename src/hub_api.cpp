@@ -223,8 +223,7 @@ RevisionListing parse_revision_listing(const std::string& body, const HubContext
     }
     listing.files.push_back(std::move(file));
   }
-  std::sort(listing.files.begin(), listing.files.end(),
-            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  sort_by_path(listing.files);
   return listing;
 }
 

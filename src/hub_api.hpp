@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "env.hpp"
 #include "http.hpp"
 #include "repo.hpp"
 
@@ -34,6 +35,10 @@ HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
 // Throws the hubdeps::Error that an unsuccessful Hub answer means.
 [[noreturn]] void throw_hub_error(const HttpResponse& response, const HubContext& context,
                                   const std::string& endpoint);
+
+// The transport settings for talking to the Hub of `env`: endpoint, token,
+// timeouts and trusted CAs.
+HttpSettings hub_http_settings(const Environment& env);
 
 // URLs, built in one place. `endpoint` may carry a path prefix (a mirror).
 std::string revision_api_url(const std::string& endpoint, RepoType type, const RepoId& repo,

@@ -97,6 +97,11 @@ bool is_safe_repo_path(std::string_view path) {
   return true;
 }
 
+void sort_by_path(std::vector<RepoFile>& files) {
+  std::sort(files.begin(), files.end(),
+            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+}
+
 std::string validate_revision(std::string_view text) {
   const bool control = std::any_of(text.begin(), text.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;

@@ -51,6 +51,9 @@ struct RepoFile {
   const std::string& etag() const { return sha256 ? *sha256 : git_sha1; }
 };
 
+// Listings are kept in path order, so output and lockfiles are deterministic.
+void sort_by_path(std::vector<RepoFile>& files);
+
 // A revision resolved to a commit, with every file in it.
 struct RevisionListing {
   std::string commit;
