@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "listing.hpp"
 
 namespace hubdeps {
 
@@ -14,20 +15,14 @@ namespace {
 
 constexpr int kMaxRedirects = 10;
 
-std::string describe(const HubContext& context) {
+}  // namespace
+
+std::string describe_request(const HubContext& context) {
   std::string what = std::string(to_string(context.type)) + " '" + context.repo_id + "'";
   if (!context.revision.empty()) what += " at revision '" + context.revision + "'";
   if (!context.path.empty()) what = "file '" + context.path + "' of " + what;
   return what;
 }
-
-bool is_hex(const std::string& text, std::size_t length) {
-  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-}  // namespace
 
 namespace {
 
@@ -41,7 +36,7 @@ HttpResponse follow_redirects(HttpConnection& connection, HttpRequest request,
     const bool relative = location->find("://") == std::string::npos;
     if (redirects == Redirects::relative_only && !relative) return response;
     if (redirect >= kMaxRedirects) {
-      throw Error(ExitCode::network, "too many redirects while fetching " + describe(context) +
+      throw Error(ExitCode::network, "too many redirects while fetching " + describe_request(context) +
                                          " (last: " + request.url + "); the server or mirror at " +
                                          connection.settings().endpoint + " is misconfigured");
     }
@@ -71,14 +66,14 @@ HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
       continue;
     } catch (const TransportError& e) {
       if (!e.retryable) {
-        throw Error(ExitCode::network, "cannot reach the Hub for " + describe(context) + ": " + e.message);
+        throw Error(ExitCode::network, "cannot reach the Hub for " + describe_request(context) + ": " + e.message);
       }
       last_problem = e.message;
     }
     if (last_attempt) break;
     std::this_thread::sleep_for(retry_delay(settings, attempt, nullptr));
   }
-  throw Error(ExitCode::network, "could not reach the Hub for " + describe(context) + " after " +
+  throw Error(ExitCode::network, "could not reach the Hub for " + describe_request(context) + " after " +
                                      std::to_string(settings.max_attempts) +
                                      " attempts: " + last_problem +
                                      "; check the network and HF_ENDPOINT (" + settings.endpoint + ")");
@@ -89,7 +84,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
   const std::string code = response.header("x-error-code") ? *response.header("x-error-code") : "";
   const std::string message =
       response.header("x-error-message") ? *response.header("x-error-message") : "";
-  const std::string what = describe(context);
+  const std::string what = describe_request(context);
   const std::string page = repo_web_url(endpoint, context.type, RepoId::parse(context.repo_id));
   const std::string status = " (HTTP " + std::to_string(response.status) + ")";
 
@@ -173,58 +168,7 @@ RevisionListing fetch_revision_listing(HttpConnection& connection, RepoType type
   request.headers.push_back("Accept: application/json");
   const HttpResponse response = send_with_retries(connection, request, Redirects::relative_only, context);
   if (response.status != 200) throw_hub_error(response, context, connection.settings().endpoint);
-  return parse_revision_listing(response.body, context);
-}
-
-RevisionListing parse_revision_listing(const std::string& body, const HubContext& context) {
-  const auto invalid = [&](const std::string& why) {
-    return Error(ExitCode::network, "the Hub sent an invalid listing for " + describe(context) +
-                                        ": " + why + "; is HF_ENDPOINT a Hugging Face Hub?");
-  };
-  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) throw invalid("not a JSON object");
-  const auto sha = json.find("sha");
-  if (sha == json.end() || !sha->is_string() || !is_commit_hash(sha->get<std::string>())) {
-    throw invalid("no commit hash in 'sha'");
-  }
-  const auto siblings = json.find("siblings");
-  if (siblings == json.end() || !siblings->is_array()) throw invalid("no 'siblings' list");
-
-  RevisionListing listing;
-  listing.commit = sha->get<std::string>();
-  std::set<std::string> seen;
-  for (const auto& sibling : *siblings) {
-    if (!sibling.is_object()) throw invalid("a sibling is not an object");
-    const auto name = sibling.find("rfilename");
-    if (name == sibling.end() || !name->is_string()) throw invalid("a sibling has no 'rfilename'");
-    RepoFile file;
-    file.path = name->get<std::string>();
-    if (!is_safe_repo_path(file.path)) {
-      throw invalid("unsafe file path '" + file.path + "' (absolute, '..' or backslash)");
-    }
-    if (!seen.insert(file.path).second) throw invalid("file '" + file.path + "' is listed twice");
-    const auto size = sibling.find("size");
-    const auto blob_id = sibling.find("blobId");
-    if (size == sibling.end() || !size->is_number_unsigned() || blob_id == sibling.end() ||
-        !blob_id->is_string() || !is_hex(blob_id->get<std::string>(), 40)) {
-      throw invalid("file '" + file.path + "' has no valid 'size' and 'blobId' (blobs=true)");
-    }
-    file.size = size->get<std::uint64_t>();
-    file.git_sha1 = blob_id->get<std::string>();
-    if (const auto lfs = sibling.find("lfs"); lfs != sibling.end() && lfs->is_object()) {
-      const auto sha256 = lfs->find("sha256");
-      const auto lfs_size = lfs->find("size");
-      if (sha256 == lfs->end() || !sha256->is_string() || !is_hex(sha256->get<std::string>(), 64) ||
-          lfs_size == lfs->end() || !lfs_size->is_number_unsigned()) {
-        throw invalid("LFS file '" + file.path + "' has no valid sha256 and size");
-      }
-      file.sha256 = sha256->get<std::string>();
-      file.size = lfs_size->get<std::uint64_t>();
-    }
-    listing.files.push_back(std::move(file));
-  }
-  sort_by_path(listing.files);
-  return listing;
+  return parse_revision_listing(response.body, describe_request(context));
 }
 
 }  // namespace hubdeps

@@ -40,6 +40,9 @@ HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
 // timeouts and trusted CAs.
 HttpSettings hub_http_settings(const Environment& env);
 
+// "file 'x' of model 'org/name' at revision 'main'", for messages.
+std::string describe_request(const HubContext& context);
+
 // URLs, built in one place. `endpoint` may carry a path prefix (a mirror).
 std::string revision_api_url(const std::string& endpoint, RepoType type, const RepoId& repo,
                              const std::string& revision);
@@ -52,8 +55,5 @@ std::string repo_web_url(const std::string& endpoint, RepoType type, const RepoI
 RevisionListing fetch_revision_listing(HttpConnection& connection, RepoType type,
                                        const RepoId& repo, const std::string& revision);
 
-// Parses and validates a revision listing answer. Anything a hostile or
-// broken server could use to escape the cache is rejected here.
-RevisionListing parse_revision_listing(const std::string& body, const HubContext& context);
 
 }  // namespace hubdeps

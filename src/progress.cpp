@@ -56,6 +56,12 @@ Progress::~Progress() {
   if (renderer_.joinable()) renderer_.join();
 }
 
+void Progress::set_labels(std::string done, std::string skipped) {
+  std::lock_guard lock(mutex_);
+  done_label_ = std::move(done);
+  skipped_label_ = std::move(skipped);
+}
+
 void Progress::begin(std::size_t file_count, std::uint64_t total_bytes) {
   std::lock_guard lock(mutex_);
   file_count_ = file_count;
@@ -93,7 +99,7 @@ void Progress::file_done(const std::string& path) {
   if (it != active_.end()) active_.erase(it);
   ++files_done_;
   if (mode_ == Mode::lines) {
-    out_ << "hubdeps: downloaded " << path << " (" << format_bytes(static_cast<double>(size)) << ")\n";
+    out_ << "hubdeps: " << done_label_ << " " << path << " (" << format_bytes(static_cast<double>(size)) << ")\n";
     out_.flush();
   }
 }
@@ -103,8 +109,8 @@ void Progress::finish(std::size_t cached_files) {
   if (mode_ == Mode::quiet) return;
   if (mode_ == Mode::live) draw_locked(true);
   const double elapsed = seconds_since(started_);
-  out_ << "hubdeps: " << files_done_ << " file(s) downloaded, " << cached_files
-       << " already cached";
+  out_ << "hubdeps: " << files_done_ << " file(s) " << done_label_ << ", " << cached_files << " "
+       << skipped_label_;
   if (bytes_transferred_ > 0 && elapsed > 0) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f", elapsed);

@@ -27,6 +27,10 @@ class Progress {
   // Live on a terminal, lines otherwise, nothing when quiet.
   static Mode mode_for(bool quiet, int fd);
 
+  // How finished and skipped files are reported: "downloaded" and "already
+  // cached" unless told otherwise (a push uploads).
+  void set_labels(std::string done, std::string skipped);
+
   void begin(std::size_t file_count, std::uint64_t total_bytes);
   void file_started(const std::string& path, std::uint64_t size, std::uint64_t already);
   void bytes(const std::string& path, std::uint64_t count);
@@ -54,6 +58,8 @@ class Progress {
   std::uint64_t bytes_done_ = 0;
   std::uint64_t bytes_transferred_ = 0;
   std::size_t lines_drawn_ = 0;
+  std::string done_label_ = "downloaded";
+  std::string skipped_label_ = "already cached";
   std::chrono::steady_clock::time_point started_;
   std::thread renderer_;
 };

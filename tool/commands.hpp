@@ -7,6 +7,10 @@
 namespace hubdeps::cli {
 
 void add_fetch_command(CLI::App& app);
+void add_lock_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
 void add_header_command(CLI::App& app);
+void add_model_header_command(CLI::App& app);
+void add_push_command(CLI::App& app);
 
 }  // namespace hubdeps::cli

@@ -29,7 +29,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   hubdeps::cli::add_fetch_command(app);
+  hubdeps::cli::add_lock_command(app);
+  hubdeps::cli::add_verify_command(app);
   hubdeps::cli::add_header_command(app);
+  hubdeps::cli::add_model_header_command(app);
+  hubdeps::cli::add_push_command(app);
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "error.hpp"
+#include "listing.hpp"
 
 using namespace hubdeps;
 
@@ -26,10 +27,14 @@ ExitCode code_of(const std::function<void()>& action) {
   return ExitCode::ok;
 }
 
+RevisionListing parse_revision_listing_for_test(const std::string& body, const HubContext& context) {
+  return parse_revision_listing(body, describe_request(context));
+}
+
 }  // namespace
 
 TEST(RevisionListing, ParsesRegularAndLfsFilesSortedByPath) {
-  const auto listing = parse_revision_listing(
+  const auto listing = parse_revision_listing_for_test(
       listing_with(R"({"rfilename": "z.json", "size": 2, "blobId": ")" + kBlob +
                    R"("}, {"rfilename": "a/model.bin", "size": 133, "blobId": ")" + kBlob +
                    R"(", "lfs": {"sha256": ")" + kSha + R"(", "size": 1000, "pointerSize": 133}})"),
@@ -47,10 +52,10 @@ TEST(RevisionListing, ParsesRegularAndLfsFilesSortedByPath) {
 TEST(RevisionListing, RejectsPathsThatEscapeTheSnapshot) {
   for (const std::string& bad : std::vector<std::string>{"../evil", "/etc/passwd", "a/../../b", "a\\\\b", "a//b", ""}) {
     const auto body = listing_with(R"({"rfilename": ")" + bad + R"(", "size": 1, "blobId": ")" + kBlob + "\"}");
-    EXPECT_EQ(code_of([&] { parse_revision_listing(body, kContext); }), ExitCode::network) << bad;
+    EXPECT_EQ(code_of([&] { parse_revision_listing_for_test(body, kContext); }), ExitCode::network) << bad;
   }
   const auto with_nul = listing_with(R"({"rfilename": "a\u0000b", "size": 1, "blobId": ")" + kBlob + "\"}");
-  EXPECT_EQ(code_of([&] { parse_revision_listing(with_nul, kContext); }), ExitCode::network);
+  EXPECT_EQ(code_of([&] { parse_revision_listing_for_test(with_nul, kContext); }), ExitCode::network);
 }
 
 TEST(RevisionListing, RejectsMalformedAnswers) {
@@ -62,7 +67,7 @@ TEST(RevisionListing, RejectsMalformedAnswers) {
         listing_with(R"({"rfilename": "a", "size": 1, "blobId": ")" + kBlob +
                      R"(", "lfs": {"sha256": "nothex", "size": 1}})"),
         listing_with(R"({"rfilename": "a", "size": 1, "blobId": ")" + kBlob + R"("}, {"rfilename": "a", "size": 1, "blobId": ")" + kBlob + "\"}")}) {
-    EXPECT_EQ(code_of([&] { parse_revision_listing(bad, kContext); }), ExitCode::network) << bad;
+    EXPECT_EQ(code_of([&] { parse_revision_listing_for_test(bad, kContext); }), ExitCode::network) << bad;
   }
 }
 

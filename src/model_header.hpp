@@ -1,0 +1,47 @@
+// The header `hf/<name>.hpp` that CMake's hf_fetch_model() gives a project:
+// where a fetched snapshot is (repo id, revision, commit, folder, and the
+// absolute path and size of each fetched file), followed by the accessor
+// namespaces of chosen JSON configs, which codegen generates. Its input is
+// what `hubdeps fetch --json` printed, so this file never touches the Hub or
+// the cache.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codegen.hpp"
+
+namespace hubdeps {
+
+struct FetchedFile {
+  std::string path;  // repo-relative, '/'-separated
+  std::uint64_t size = 0;
+};
+
+// A fetched snapshot, as `hubdeps fetch --json` describes it.
+struct FetchedSnapshot {
+  std::string repo_id;
+  std::string repo_type;  // model, dataset or space
+  std::string revision;
+  std::string commit;
+  std::string snapshot_dir;        // absolute
+  std::vector<FetchedFile> files;  // sorted by path
+};
+
+// Parses and validates `hubdeps fetch --json` output. Throws Error(usage)
+// "<source_name>: ..." naming the field that is missing or wrong.
+FetchedSnapshot parse_fetch_json(std::string_view text, const std::string& source_name);
+
+// Names the model header declares at the top of its namespace; a HEADERS
+// config whose stem maps to one of these is rejected.
+const std::vector<std::string>& model_header_names();
+
+// The whole header text, deterministic for the same inputs. Throws
+// Error(usage) for a bad namespace, a config that is not valid JSON (codegen's
+// message), or a config stem that collides with model_header_names().
+std::string generate_model_header(const FetchedSnapshot& snapshot, std::string_view cpp_namespace,
+                                  const std::vector<ConfigInput>& configs);
+
+}  // namespace hubdeps

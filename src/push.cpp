@@ -1,0 +1,531 @@
+#include "push.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+#include "glob.hpp"
+#include "hash.hpp"
+#include "hub_api.hpp"
+#include "listing.hpp"
+#include "upload_api.hpp"
+#include "upload_lfs.hpp"
+#include "upload_workers.hpp"
+
+namespace hubdeps {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// What preupload is shown of each file (huggingface_hub's sample size).
+constexpr std::size_t kSampleSize = 512;
+// Regular files travel base64-encoded inside the commit request, so they are
+// read into memory. The Hub sends only small text files that way (over
+// 10 MB is always LFS); a server asking for more must not make memory grow
+// with the file.
+constexpr std::uint64_t kMaxRegularFileSize = 64u << 20;
+
+std::string describe(const PushRequest& request) {
+  return std::string(to_string(request.type)) + " '" + request.repo.str() + "'";
+}
+
+std::string describe_target(const PushRequest& request) {
+  return describe(request) + " at revision '" + request.revision + "'";
+}
+
+// Folders huggingface_hub never uploads from a local folder: a git checkout's
+// own data and its download cache.
+bool is_tool_folder(const fs::path& relative) {
+  std::string previous;
+  for (const auto& part : relative) {
+    const std::string name = part.string();
+    if (name == ".git" || (previous == ".cache" && name == "huggingface")) return true;
+    previous = name;
+  }
+  return false;
+}
+
+std::string join_repo_path(const std::string& prefix, const std::string& relative) {
+  return prefix.empty() ? relative : prefix + "/" + relative;
+}
+
+void check_repo_path(const std::string& repo_path, const fs::path& local) {
+  if (!is_safe_repo_path(repo_path)) {
+    throw Error(ExitCode::usage,
+                "cannot push '" + local.string() + "' as '" + repo_path +
+                    "': not a valid path in a repo (no '..', '.', empty "
+                    "segments or backslashes); rename it or change --path-in-repo");
+  }
+  try {
+    // The commit is JSON: a name that is not UTF-8 cannot be sent.
+    (void)nlohmann::json(repo_path).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(ExitCode::usage,
+                "cannot push '" + local.string() + "': its name is not valid UTF-8; rename it");
+  }
+}
+
+std::string read_prefix(const fs::path& path, std::size_t count) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data(count, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(count));
+  if (in.bad() || (!in && !in.eof())) {
+    throw Error(ExitCode::usage, "cannot read '" + path.string() + "' to push it");
+  }
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  return data;
+}
+
+std::uint64_t current_size(const fs::path& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec) {
+    throw Error(ExitCode::usage, "cannot read '" + path.string() + "' to push it: " + ec.message());
+  }
+  return size;
+}
+
+[[noreturn]] void throw_changed(const PushFile& file) {
+  throw Error(ExitCode::usage, "'" + file.local.string() +
+                                   "' changed while it was being pushed; nothing was committed. "
+                                   "Push again once the files are final");
+}
+
+// A private folder for a generated README, removed with everything in it.
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string pattern = (fs::temp_directory_path() / "hubdeps-push-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) {
+      throw Error(ExitCode::usage, "cannot create a temporary folder in " +
+                                       fs::temp_directory_path().string() + " for the model card");
+    }
+    path_ = pattern;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Where the target revision stands before the push.
+struct Lookup {
+  std::optional<RevisionListing> listing;
+  bool repo_missing = false;
+  bool revision_missing = false;
+};
+
+Lookup lookup_revision(HttpConnection& connection, const PushRequest& request) {
+  const HubContext context{request.type, request.repo.str(), request.revision, "", true};
+  HttpRequest http;
+  http.url = revision_api_url(connection.settings().endpoint, request.type, request.repo,
+                              request.revision) +
+             "?blobs=true";
+  http.headers.push_back("Accept: application/json");
+  const HttpResponse response =
+      send_with_retries(connection, http, Redirects::relative_only, context);
+  Lookup lookup;
+  const std::string* code = response.header("x-error-code");
+  if (response.status == 200) {
+    lookup.listing = parse_revision_listing(response.body, describe_request(context));
+  } else if (code && *code == "RevisionNotFound") {
+    lookup.revision_missing = true;
+  } else if ((code && *code == "RepoNotFound") || response.status == 404) {
+    lookup.repo_missing = true;
+  } else {
+    throw_write_error(response, context, connection.settings().endpoint, "read the revision");
+  }
+  return lookup;
+}
+
+// One file on its way: what the Hub said about it, and its local id.
+struct Planned {
+  PushFile file;
+  PreuploadDecision decision;
+  std::string local_oid;  // SHA-256 for LFS, git blob SHA-1 for regular files
+
+  bool lfs() const { return decision.lfs; }
+  bool unchanged() const { return decision.remote_oid && *decision.remote_oid == local_oid; }
+};
+
+}  // namespace
+
+std::string normalize_path_in_repo(const std::string& prefix) {
+  std::string path = prefix;
+  while (path.rfind("./", 0) == 0) path.erase(0, 2);
+  while (!path.empty() && path.front() == '/') path.erase(0, 1);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path == ".") path.clear();
+  if (!path.empty() && (!is_safe_repo_path(path) || is_tool_folder(fs::path(path)))) {
+    throw Error(ExitCode::usage,
+                "--path-in-repo '" + prefix +
+                    "' is not a folder path inside a repo: use '/'-separated names "
+                    "without '..', '.', '.git' or backslashes, e.g. weights/v2");
+  }
+  return path;
+}
+
+std::vector<PushFile> collect_push_files(const std::vector<fs::path>& paths,
+                                         const std::string& path_in_repo,
+                                         const std::vector<std::string>& include,
+                                         const std::vector<std::string>& exclude) {
+  const std::string prefix = normalize_path_in_repo(path_in_repo);
+  const FileFilter filter(include, exclude);
+  std::map<std::string, PushFile> by_repo_path;
+  const auto add = [&](const fs::path& local, const std::string& repo_path, std::uint64_t size) {
+    check_repo_path(repo_path, local);
+    const auto [it, inserted] = by_repo_path.emplace(repo_path, PushFile{local, repo_path, size});
+    if (!inserted) {
+      throw Error(ExitCode::usage, "both '" + it->second.local.string() + "' and '" +
+                                       local.string() + "' would be pushed as '" + repo_path +
+                                       "'; push them separately or to different --path-in-repo");
+    }
+  };
+
+  for (const auto& path : paths) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      throw Error(ExitCode::usage,
+                  "'" + path.string() + "' does not exist; give existing files or folders to push");
+    }
+    if (fs::is_regular_file(status)) {
+      add(path, join_repo_path(prefix, path.filename().string()), current_size(path));
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      throw Error(ExitCode::usage,
+                  "'" + path.string() + "' is neither a file nor a folder; it cannot be pushed");
+    }
+    // Symbolic links to files are pushed as the file; links to folders are
+    // not followed, so a link cycle cannot make the walk endless.
+    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::none, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      const fs::path relative = it->path().lexically_relative(path);
+      if (is_tool_folder(relative)) {
+        if (it->is_directory()) it.disable_recursion_pending();
+        continue;
+      }
+      std::error_code file_ec;
+      if (!it->is_regular_file(file_ec)) continue;  // folders, sockets, dangling links
+      const std::string relative_path = relative.generic_string();
+      if (!filter.selects(relative_path)) continue;
+      add(it->path(), join_repo_path(prefix, relative_path), current_size(it->path()));
+    }
+    if (ec) {
+      throw Error(ExitCode::usage,
+                  "cannot list the folder '" + path.string() + "': " + ec.message());
+    }
+  }
+  if (by_repo_path.empty()) {
+    throw Error(ExitCode::usage,
+                "nothing to push: the given folders hold no file that the "
+                "--include/--exclude patterns select");
+  }
+  std::vector<PushFile> files;
+  for (auto& [_, file] : by_repo_path) files.push_back(std::move(file));
+  return files;
+}
+
+namespace {
+
+// Everything that needs no network is checked first.
+void check_request(const Environment& env, const PushRequest& request) {
+  if (env.offline) {
+    throw Error(ExitCode::usage,
+                "HF_HUB_OFFLINE is set, but pushing needs the Hub; unset it to push");
+  }
+  if (!env.token || env.token->empty()) {
+    throw Error(ExitCode::access_denied,
+                "pushing to " + describe(request) + " needs a write token, and none is set" +
+                    (env.implicit_token_disabled
+                         ? " (HF_HUB_DISABLE_IMPLICIT_TOKEN is set, so none is read; unset it)"
+                         : ": export HF_TOKEN=<a write token from your Hub settings>, or log in "
+                           "so that $HF_HOME/token exists"));
+  }
+  if (request.repo.str().find('/') == std::string::npos) {
+    throw Error(ExitCode::usage, "push needs a full repo id 'namespace/name', not '" +
+                                     request.repo.str() +
+                                     "' (the namespace is your user name or an organization)");
+  }
+  if (is_commit_hash(request.revision)) {
+    throw Error(ExitCode::usage, "--revision '" + request.revision +
+                                     "' is a commit; a push commits to a branch: give its name");
+  }
+  if (request.create_branch && request.revision.rfind("refs/", 0) == 0) {
+    throw Error(ExitCode::usage, "--create-branch cannot create '" + request.revision +
+                                     "': give a plain branch name");
+  }
+}
+
+bool has_readme(const std::vector<PushFile>& files) {
+  return std::any_of(files.begin(), files.end(),
+                     [](const PushFile& file) { return file.repo_path == "README.md"; });
+}
+
+// The request's files, plus the model card file it names.
+std::vector<PushFile> local_files(const PushRequest& request) {
+  std::vector<PushFile> files =
+      collect_push_files(request.paths, request.path_in_repo, request.include, request.exclude);
+  if (request.model_card) {
+    std::error_code ec;
+    if (!fs::is_regular_file(*request.model_card, ec)) {
+      throw Error(ExitCode::usage,
+                  "the model card '" + request.model_card->string() + "' is not a file");
+    }
+    if (has_readme(files)) {
+      throw Error(ExitCode::usage, "a README.md is pushed and a model card '" +
+                                       request.model_card->string() +
+                                       "' is given too; keep only one of them");
+    }
+    files.push_back({*request.model_card, "README.md", current_size(*request.model_card)});
+  }
+  return files;
+}
+
+// The token may write, the repo and the branch exist (created when asked
+// to): returns the revision as it is before the push.
+RevisionListing prepare_target(HttpConnection& api, const PushRequest& request, PushResult& result,
+                               const PushNotify& notify) {
+  const Identity identity = fetch_identity(api);
+  if (identity.token_role == "read") {
+    throw Error(ExitCode::access_denied,
+                "the token of user '" + identity.name + "' is read-only, so it cannot push to " +
+                    describe(request) +
+                    "; create a token with write access in your Hub settings and export it as "
+                    "HF_TOKEN");
+  }
+  Lookup lookup = lookup_revision(api, request);
+  if (lookup.repo_missing) {
+    if (request.revision != "main" && !request.create_branch) {
+      throw Error(ExitCode::not_found, describe(request) +
+                                           " does not exist, and a new repo has only the "
+                                           "branch 'main': push to main, or add --create-branch");
+    }
+    if (!create_repo(api, request.type, request.repo, request.private_repo)) {
+      throw Error(ExitCode::access_denied,
+                  describe(request) + " exists, but the token's user '" + identity.name +
+                      "' cannot see it; check the repo id, or use a token of a user who can "
+                      "write to it");
+    }
+    result.repo_created = true;
+    notify("created " + std::string(request.private_repo ? "private " : "") + describe(request));
+    lookup = lookup_revision(api, request);
+  } else if (request.private_repo) {
+    notify(describe(request) + " exists: --private only applies when the push creates the repo");
+  }
+  if (lookup.revision_missing) {
+    if (!request.create_branch) {
+      throw Error(ExitCode::not_found,
+                  "branch '" + request.revision + "' does not exist in " + describe(request) +
+                      "; add --create-branch to create it from the default branch");
+    }
+    result.branch_created = create_branch(api, request.type, request.repo, request.revision);
+    if (result.branch_created) {
+      notify("created branch '" + request.revision + "' in " + describe(request));
+    }
+    lookup = lookup_revision(api, request);
+  }
+  if (!lookup.listing) {
+    throw Error(ExitCode::network, describe_target(request) +
+                                       " could not be read right after it was created; run the "
+                                       "push again");
+  }
+  return std::move(*lookup.listing);
+}
+
+// Writes the generated card into `folder` and adds it to `files`.
+void add_generated_card(const std::string& card, const TempFolder& folder,
+                        std::vector<PushFile>& files) {
+  const fs::path path = folder.path() / "README.md";
+  std::ofstream out(path, std::ios::binary);
+  out << card;
+  out.close();
+  if (!out) {
+    throw Error(ExitCode::usage, "cannot write the generated model card to " + path.string());
+  }
+  files.push_back({path, "README.md", card.size()});
+}
+
+// A README with broken metadata fails here, before anything is uploaded.
+void validate_readme(HttpConnection& api, const PushRequest& request,
+                     const std::vector<PushFile>& files, bool generated, const PushNotify& notify) {
+  for (const auto& file : files) {
+    // A README too large for a commit is not a card the Hub would read.
+    if (file.repo_path != "README.md" || file.size > kMaxRegularFileSize) continue;
+    const std::string source = generated ? "generated by hubdeps" : "'" + file.local.string() + "'";
+    const std::string content = read_prefix(file.local, file.size);
+    for (const auto& warning : validate_model_card(api, request.type, content, source)) {
+      notify("the Hub warns about the model card " + source + ": " + warning);
+    }
+  }
+}
+
+// The Hub decides LFS or regular and says what it already has; each file
+// is hashed (streaming, a few at a time) the way the Hub identifies it:
+// SHA-256 for LFS files, git's blob SHA-1 for regular ones.
+std::vector<Planned> plan_files(HttpConnection& api, const HubContext& context,
+                                const PushRequest& request, const std::vector<PushFile>& files) {
+  std::vector<PreuploadFile> asked;
+  asked.reserve(files.size());
+  for (const auto& file : files) {
+    asked.push_back({file.repo_path, file.size, read_prefix(file.local, kSampleSize)});
+  }
+  const auto decisions = preupload(api, context, request.repo, request.create_pr, asked);
+
+  std::vector<Planned> planned;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Planned entry{files[i], decisions[i], ""};
+    // An empty file cannot be an LFS object (huggingface_hub's rule too).
+    if (entry.file.size == 0) entry.decision.lfs = false;
+    if (!entry.decision.lfs && entry.file.size > kMaxRegularFileSize) {
+      throw Error(ExitCode::network,
+                  "the Hub asked to send '" + entry.file.repo_path + "' (" +
+                      std::to_string(entry.file.size) +
+                      " bytes) inside the commit instead of through LFS; only small files "
+                      "travel that way. Is HF_ENDPOINT a Hugging Face Hub?");
+    }
+    planned.push_back(std::move(entry));
+  }
+  run_tasks(
+      planned.size(), request.jobs, [] { return 0; },
+      [&](int&, std::size_t i) {
+        Planned& entry = planned[i];
+        if (entry.decision.should_ignore) return;
+        entry.local_oid =
+            entry.lfs() ? sha256_file(entry.file.local) : git_blob_sha1_file(entry.file.local);
+        if (current_size(entry.file.local) != entry.file.size) throw_changed(entry.file);
+      });
+  return planned;
+}
+
+bool is_committed(const Planned& entry) {
+  return !entry.decision.should_ignore && !entry.unchanged();
+}
+
+// One commit with every changed file, on top of the commit the plan was
+// made against: if the branch moved meanwhile, the Hub refuses it (412).
+CommitPayload commit_payload(const PushRequest& request, const std::vector<Planned>& planned,
+                             const std::string& parent) {
+  const auto changed = std::count_if(planned.begin(), planned.end(), is_committed);
+  const std::string summary = request.message.empty()
+                                  ? "Upload " + std::to_string(changed) + " file(s) with hubdeps"
+                                  : request.message;
+  CommitPayload payload(summary, request.description, parent);
+  for (const auto& entry : planned) {
+    if (!is_committed(entry)) continue;
+    if (entry.lfs()) {
+      payload.add_lfs_file(entry.file.repo_path, entry.local_oid, entry.file.size);
+      continue;
+    }
+    // Read once more, bounded by the size the plan saw; the hash proves it
+    // is still the content that was compared.
+    const std::string content = read_prefix(entry.file.local, entry.file.size + 1);
+    if (content.size() != entry.file.size || git_blob_sha1_hex(content) != entry.local_oid) {
+      throw_changed(entry.file);
+    }
+    payload.add_regular_file(entry.file.repo_path, content);
+  }
+  return payload;
+}
+
+}  // namespace
+
+PushResult push(const Environment& env, const PushRequest& request, Progress& progress,
+                const PushNotify& notify) {
+  check_request(env, request);
+  std::vector<PushFile> files = local_files(request);
+
+  HttpSettings settings = hub_http_settings(env);
+  // A multipart completion or a commit may keep the server busy hashing and
+  // storing gigabytes before it answers: wait longer for that than for a
+  // stalled download.
+  settings.read_timeout_seconds = std::max(settings.read_timeout_seconds, 60.0);
+  HttpConnection api(settings);
+
+  PushResult result;
+  const RevisionListing base = prepare_target(api, request, result, notify);
+
+  // A model repo without a card gets one, unless the push brings its own. A
+  // card already on the Hub is left alone: it may have been written by hand.
+  // Dataset and Space cards carry other metadata (a Space's says how to run
+  // it), so none is made up for them.
+  std::unique_ptr<TempFolder> card_folder;
+  const bool target_has_readme =
+      std::any_of(base.files.begin(), base.files.end(),
+                  [](const RepoFile& f) { return f.path == "README.md"; });
+  if (request.card_info && request.type == RepoType::model && !has_readme(files) &&
+      !target_has_readme) {
+    std::vector<ModelCardFile> listed;
+    for (const auto& file : files) listed.push_back({file.repo_path, file.size});
+    card_folder = std::make_unique<TempFolder>();
+    add_generated_card(generate_model_card(*request.card_info, request.repo, env.endpoint, listed),
+                       *card_folder, files);
+    result.model_card_generated = true;
+  }
+  std::sort(files.begin(), files.end(),
+            [](const PushFile& a, const PushFile& b) { return a.repo_path < b.repo_path; });
+  validate_readme(api, request, files, result.model_card_generated, notify);
+
+  const HubContext context{request.type, request.repo.str(), request.revision, "", true};
+  const std::vector<Planned> planned = plan_files(api, context, request, files);
+
+  std::vector<LfsObject> lfs_objects;
+  for (const auto& entry : planned) {
+    PushedFile pushed{entry.file.repo_path, entry.file.size, entry.lfs(), PushedAs::committed};
+    if (entry.decision.should_ignore) {
+      pushed.outcome = PushedAs::ignored;
+      notify("skipped '" + entry.file.repo_path + "': the repo's .gitignore ignores it");
+    } else if (entry.unchanged()) {
+      pushed.outcome = PushedAs::unchanged;
+    } else if (entry.lfs()) {
+      lfs_objects.push_back(
+          {entry.file.repo_path, entry.file.local, entry.local_oid, entry.file.size});
+    }
+    result.files.push_back(std::move(pushed));
+  }
+
+  if (std::none_of(planned.begin(), planned.end(), is_committed)) {
+    result.commit_oid = base.commit;
+    result.commit_url = commit_web_url(env.endpoint, request.type, request.repo, base.commit);
+    notify("nothing to push: every file is already identical at " + describe_target(request) +
+           " (commit " + base.commit + "), so no commit was made");
+    return result;
+  }
+
+  progress.set_labels("uploaded", "already on the Hub");
+  std::uint64_t lfs_bytes = 0;
+  for (const auto& object : lfs_objects) lfs_bytes += object.size;
+  progress.begin(lfs_objects.size(), lfs_bytes);
+  if (!lfs_objects.empty()) {
+    const LfsUploadReport report =
+        upload_lfs_objects(settings, context, request.repo, lfs_objects, request.jobs, progress);
+    result.lfs_uploaded = report.uploaded;
+    result.lfs_already_stored = report.already_stored;
+  }
+  progress.finish(result.lfs_already_stored);
+
+  const CommitOutcome outcome =
+      send_commit(api, context, request.repo, request.create_pr,
+                  commit_payload(request, planned, base.commit), base.commit);
+  result.committed = true;
+  result.commit_oid = outcome.oid;
+  result.commit_url = outcome.url;
+  result.pr_url = outcome.pull_request_url;
+  return result;
+}
+
+}  // namespace hubdeps

@@ -1,0 +1,152 @@
+#include "model_header.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+
+using namespace hubdeps;
+
+namespace {
+
+const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
+const std::string kSnapshot = "/cache/models--org--tiny/snapshots/" + kCommit;
+
+nlohmann::json fetch_json() {
+  return {{"repo_id", "org/tiny"},
+          {"repo_type", "model"},
+          {"revision", "v1.0"},
+          {"commit", kCommit},
+          {"snapshot_dir", kSnapshot},
+          {"files",
+           {{{"path", "tokenizer.json"}, {"size", 526}, {"lfs", false}, {"git_sha1", std::string(40, 'a')}},
+            {{"path", "onnx/model.onnx"}, {"size", 3145872}, {"lfs", true}, {"sha256", std::string(64, 'b')}},
+            {{"path", "config.json"}, {"size", 489}, {"lfs", false}, {"git_sha1", std::string(40, 'c')}}}}};
+}
+
+std::string error_for(const nlohmann::json& document) {
+  try {
+    parse_fetch_json(document.dump(), "tiny.fetch.json");
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::usage);
+    return error.what();
+  }
+  ADD_FAILURE() << "no error for: " << document.dump();
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(ModelHeader, ParsesWhatFetchPrintsWithFilesSortedByPath) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(2), "tiny.fetch.json");
+  EXPECT_EQ(snapshot.repo_id, "org/tiny");
+  EXPECT_EQ(snapshot.repo_type, "model");
+  EXPECT_EQ(snapshot.revision, "v1.0");
+  EXPECT_EQ(snapshot.commit, kCommit);
+  EXPECT_EQ(snapshot.snapshot_dir, kSnapshot);
+  ASSERT_EQ(snapshot.files.size(), 3u);
+  EXPECT_EQ(snapshot.files[0].path, "config.json");
+  EXPECT_EQ(snapshot.files[0].size, 489u);
+  EXPECT_EQ(snapshot.files[1].path, "onnx/model.onnx");
+  EXPECT_EQ(snapshot.files[1].size, 3145872u);
+  EXPECT_EQ(snapshot.files[2].path, "tokenizer.json");
+}
+
+TEST(ModelHeader, RejectsInputThatIsNotFetchOutputNamingTheField) {
+  EXPECT_TRUE(contains(error_for(nlohmann::json::array()), "tiny.fetch.json: the top level is not an object"));
+  auto document = fetch_json();
+  document.erase("commit");
+  EXPECT_TRUE(contains(error_for(document), "missing 'commit'"));
+  document = fetch_json();
+  document["commit"] = "main";
+  EXPECT_TRUE(contains(error_for(document), "'commit' is not a 40-hex commit id"));
+  document = fetch_json();
+  document["snapshot_dir"] = "relative/dir";
+  EXPECT_TRUE(contains(error_for(document), "'snapshot_dir' is not an absolute path"));
+  document = fetch_json();
+  document["files"][0]["path"] = "../../etc/passwd";
+  EXPECT_TRUE(contains(error_for(document), "'../../etc/passwd' is not a safe repo-relative path"));
+  document = fetch_json();
+  document["files"][0]["size"] = -1;
+  EXPECT_TRUE(contains(error_for(document), "the size of 'tokenizer.json' is not a non-negative integer"));
+  document = fetch_json();
+  document["files"][1]["path"] = "tokenizer.json";
+  EXPECT_TRUE(contains(error_for(document), "'tokenizer.json' is listed twice"));
+  document = fetch_json();
+  document["repo_id"] = "not a repo";
+  EXPECT_THROW(parse_fetch_json(document.dump(), "x"), Error);
+  EXPECT_TRUE(contains(error_for(nlohmann::json::object()), "pass the output of `hubdeps fetch --json`"));
+}
+
+TEST(ModelHeader, DeclaresTheSnapshotTheFileListAndALookup) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const std::string header = generate_model_header(snapshot, "hf::tiny", {});
+  EXPECT_TRUE(contains(header, "#pragma once"));
+  EXPECT_TRUE(contains(header, "namespace hf::tiny {"));
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::string_view repo_id = \"org/tiny\";"));
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::string_view repo_type = \"model\";"));
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::string_view revision = \"v1.0\";"));
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::string_view commit = \"" + kCommit + "\";"));
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::array<file_entry, 3> files = {{"));
+  EXPECT_TRUE(contains(header, "constexpr ::std::string_view path(::std::string_view repo_path) noexcept"));
+  // Each entry: the repo path, the absolute path (split into adjacent literals), the size.
+  const auto config_entry = header.find("{\"config.json\",");
+  const auto onnx_entry = header.find("{\"onnx/model.onnx\",");
+  const auto tokenizer_entry = header.find("{\"tokenizer.json\",");
+  ASSERT_NE(config_entry, std::string::npos);
+  ASSERT_NE(onnx_entry, std::string::npos);
+  ASSERT_NE(tokenizer_entry, std::string::npos);
+  EXPECT_LT(config_entry, onnx_entry);
+  EXPECT_LT(onnx_entry, tokenizer_entry);
+  EXPECT_TRUE(contains(header, "3145872u}"));
+  EXPECT_TRUE(contains(header, "model.onnx\",\n     3145872u}"));
+  EXPECT_EQ(header, generate_model_header(snapshot, "hf::tiny", {}));
+}
+
+TEST(ModelHeader, AddsConfigAccessorsFromTheHeaderGeneratorWithTheSameConstants) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const std::vector<ConfigInput> configs = {
+      {"config", R"({"hidden_size": 768, "model_type": "bert"})", kSnapshot + "/config.json"}};
+  const std::string with_config = generate_model_header(snapshot, "hf::tiny", configs);
+  const std::string without_config = generate_model_header(snapshot, "hf::tiny", {});
+  EXPECT_TRUE(contains(with_config, "namespace config {"));
+  EXPECT_TRUE(contains(with_config, "inline constexpr ::std::int64_t hidden_size = 768;"));
+  EXPECT_TRUE(contains(with_config, "inline constexpr ::std::string_view model_type = \"bert\";"));
+  EXPECT_FALSE(contains(without_config, "namespace config {"));
+  for (const char* name : {"repo_id", "repo_type", "revision", "commit", "snapshot_dir"}) {
+    const std::string declaration = std::string("inline constexpr ::std::string_view ") + name + " = ";
+    EXPECT_TRUE(contains(with_config, declaration)) << name;
+    EXPECT_TRUE(contains(without_config, declaration)) << name;
+  }
+  // The file list follows either way.
+  const std::string file_list = without_config.substr(without_config.find("struct file_entry"));
+  EXPECT_TRUE(contains(with_config, file_list));
+}
+
+TEST(ModelHeader, RejectsAConfigWhoseNamespaceWouldHideASnapshotName) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  for (const std::string& stem : model_header_names()) {
+    try {
+      generate_model_header(snapshot, "hf::tiny", {{stem, "{}", "/x/" + stem + ".json"}});
+      ADD_FAILURE() << "no error for a config named " << stem;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ExitCode::usage);
+      EXPECT_TRUE(contains(error.what(), "/x/" + stem + ".json would become hf::tiny::" + stem)) << error.what();
+    }
+  }
+}
+
+TEST(ModelHeader, RejectsABadNamespaceAndBadConfigJson) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  EXPECT_THROW(generate_model_header(snapshot, "hf::class", {}), Error);
+  EXPECT_THROW(generate_model_header(snapshot, "std::tiny", {}), Error);
+  EXPECT_THROW(generate_model_header(snapshot, "hf::tiny", {{"config", "{not json", "config.json"}}), Error);
+}
