@@ -11,6 +11,8 @@ packages=(
   libcli11-dev           # the command line parser of the helper
   libgtest-dev libgmock-dev  # unit tests
   python3                # the local test Hub and the end-to-end tests
+  python3-yaml           # tests parse generated model cards as the Hub would (YAML front matter)
+  openssl                # tests make a self-signed certificate for the TLS test
   curl                   # the test Hub's own speed check
   nodejs npm             # interop tests with the official @huggingface/hub client
   clang                  # generated headers are compiled with GCC and Clang; libFuzzer

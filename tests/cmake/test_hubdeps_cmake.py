@@ -315,6 +315,40 @@ class QuickstartFetchContentWithExecutable(CMakeTestCase):
         self.assert_quickstart_output(self.run_quickstart(build), self.refs(TINY_BERT)["branches"]["main"])
 
 
+class ConcurrentConfigures(CMakeTestCase):
+    """Two build folders of one source tree configure at the same moment: one lockfile, one cache."""
+
+    def test_two_configures_sharing_a_source_tree_and_lockfile_both_succeed(self):
+        project = self.copy_example("quickstart")
+        with open(os.path.join(project, "CMakeLists.txt"), "a", encoding="utf-8") as f:
+            # A second model, so each configure has an entry of its own to write.
+            f.write('\nhf_fetch_model(bert_v1 REPO "${QUICKSTART_REPO}" REVISION v1.0 INCLUDE "*.json")\n')
+        for round_number in range(3):
+            lock = os.path.join(project, "hubdeps.lock")
+            if os.path.exists(lock):
+                os.remove(lock)
+            shutil.rmtree(self.cache, ignore_errors=True)
+            self.hub.clear_log()
+            builds = [self.path(f"build-{round_number}-{side}") for side in ("a", "b")]
+            command = lambda build: [CMAKE, "-S", project, "-B", build, "-G", "Ninja",  # noqa: E731
+                                     f"-DHUBDEPS_SOURCE_DIR={SOURCE_DIR}", f"-DHUBDEPS_EXECUTABLE={HELPER}"]
+            processes = [subprocess.Popen(command(build), env=self.env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, text=True) for build in builds]
+            outputs = [process.communicate(timeout=600)[0] for process in processes]
+            for process, output in zip(processes, outputs):
+                self.assertEqual(process.returncode, 0, output)
+            with open(lock, encoding="utf-8") as f:
+                entries = json.load(f)["entries"]
+            refs = self.refs(TINY_BERT)
+            self.assertEqual({name: entry["commit"] for name, entry in entries.items()},
+                             {"bert": refs["branches"]["main"], "bert_v1": refs["tags"]["v1.0"]})
+            downloads = [e["path"] for e in self.hub.log() if "/resolve/" in e["path"] and e["method"] == "GET"]
+            self.assertEqual(len(downloads), len(set(downloads)), "a file was downloaded twice")
+            for build in builds:
+                self.build(build)
+                self.assert_quickstart_output(self.run_quickstart(build), refs["branches"]["main"])
+
+
 class AddSubdirectory(CMakeTestCase):
     """add_subdirectory() of HubDeps' sources; a dataset selected by folder; the variables it sets."""
 
