@@ -45,6 +45,51 @@ class TlsIsAlwaysVerified(HubTestCase):
                 self.assertExit(result, 0)
 
 
+class ProcessWatcher:
+    """Reads every process's command line on this machine, every 20 ms, while a test runs something."""
+
+    def __init__(self, needle: bytes):
+        self.needle, self.found, self.samples = needle, [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch)
+
+    def _watch(self):
+        while not self._stop.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        cmdline = f.read()
+                except OSError:
+                    continue
+                self.samples += 1
+                if self.needle in cmdline:
+                    self.found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+            time.sleep(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def files_containing(folder: str, needle: bytes) -> list:
+    hits = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    hits.append(path)
+    return hits
+
+
 class TheTokenNeverLeaks(HubTestCase):
     TOKEN = "hf_SECRET_canary_7f3a9c1e"
 
@@ -90,6 +135,43 @@ class TheTokenNeverLeaks(HubTestCase):
         with open(os.path.join(self.hub.data_dir, "requests.log"), "rb") as f:
             self.assertNotIn(self.TOKEN.encode(), f.read())
         self.assertTrue(all(e["authorization"] for e in self.hub.log(origin="hub")))
+
+    def test_not_in_cmake_fetch_push_builds_their_files_or_any_command_line(self):
+        source_dir = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+        project, build = os.path.join(self.work, "project"), os.path.join(self.work, "build")
+        os.makedirs(project)
+        with open(os.path.join(project, "CMakeLists.txt"), "w", encoding="utf-8") as f:
+            f.write(f"""cmake_minimum_required(VERSION 3.19)
+project(secret LANGUAGES CXX)
+include("{source_dir}/cmake/HubDeps.cmake")
+hf_fetch_model(model REPO acme/private HEADERS config.json INCLUDE config.json)
+add_executable(app main.cpp)
+target_link_libraries(app PRIVATE hf::model)
+file(WRITE "${{CMAKE_BINARY_DIR}}/artifact/weights.txt" "trained\\n")
+hf_push_artifact(result REPO acme/pushed DIRECTORY "${{CMAKE_BINARY_DIR}}/artifact" PRIVATE)
+""")
+        with open(os.path.join(project, "main.cpp"), "w", encoding="utf-8") as f:
+            f.write('#include "hf/model.hpp"\nint main() { return hf::model::commit.size() == 40 ? 0 : 1; }\n')
+        environment = self.hub.env(token=self.TOKEN, cache_dir=self.cache)
+        outputs = []
+        with ProcessWatcher(self.TOKEN.encode()) as watcher:
+            for command in (["cmake", "-S", project, "-B", build, "-G", "Ninja", f"-DHUBDEPS_EXECUTABLE={HUBDEPS}"],
+                            ["cmake", "--build", build],
+                            ["cmake", "--build", build, "--target", "hf_push_result"]):
+                done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+                self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+                outputs.append(done.stdout + done.stderr)
+        self.assertEqual(subprocess.run([os.path.join(build, "app")]).returncode, 0)
+        self.assertIn("main", self.hub.refs("acme/pushed")["branches"])  # the push landed
+        self.assertGreater(watcher.samples, 0)
+        self.assertEqual(watcher.found, [])
+        self.assertNotIn(self.TOKEN, "".join(outputs))
+        self.assertEqual(files_containing(self.work, self.TOKEN.encode()), [])  # CMakeCache, lock, headers, logs
+        with open(os.path.join(self.hub.data_dir, "requests.log"), "rb") as f:
+            self.assertNotIn(self.TOKEN.encode(), f.read())
+        self.assertTrue(os.path.isfile(os.path.join(build, "CMakeCache.txt")))
+        self.assertTrue(os.path.isfile(os.path.join(project, "hubdeps.lock")))
+        self.assertTrue(os.path.isfile(os.path.join(build, "hubdeps", "include", "hf", "model.hpp")))
 
     def test_not_in_error_messages(self):
         result = self.fetch("acme/nope", token=self.TOKEN)
