@@ -472,6 +472,29 @@ function(_hubdeps_file_paths json out)
   set(${out} "${paths}" PARENT_SCOPE)
 endfunction()
 
+# The checks every hf_* command makes of its first argument: a name, not a
+# keyword, usable in target and file names. `names` says what it names.
+function(_hubdeps_check_name command name what keywords names usage)
+  if(name IN_LIST keywords)
+    message(FATAL_ERROR "HubDeps: ${command}() needs the ${what}'s name first, before ${name}; "
+                        "write ${usage}")
+  endif()
+  string(LENGTH "${name}" name_length)
+  if(NOT name MATCHES "^[A-Za-z][A-Za-z0-9_.+-]*$" OR name_length GREATER 128)
+    message(FATAL_ERROR "HubDeps: ${command}(${name}): the name '${name}' is not usable: it names "
+                        "${names}, so it must start with a letter followed by letters, digits, '_', "
+                        "'-', '.' or '+' (at most 128 characters), e.g. ${command}(model ...)")
+  endif()
+endfunction()
+
+# Arguments cmake_parse_arguments did not recognise are a typo to name.
+function(_hubdeps_reject_unknown context usage unparsed)
+  if(unparsed)
+    list(JOIN unparsed "', '" unknown)
+    message(FATAL_ERROR "${context}: unknown argument '${unknown}'; expected ${usage}")
+  endif()
+endfunction()
+
 function(hf_fetch_model name)
   set(one_value_keywords REPO REVISION REPO_TYPE NAMESPACE)
   set(multi_value_keywords INCLUDE EXCLUDE HEADERS)
@@ -479,24 +502,12 @@ function(hf_fetch_model name)
                       "[REPO_TYPE model|dataset|space] [INCLUDE <glob>...] [EXCLUDE <glob>...] "
                       "[HEADERS <json file>...] [NAMESPACE <c++ namespace>])")
 
-  if(name IN_LIST one_value_keywords OR name IN_LIST multi_value_keywords)
-    message(FATAL_ERROR "HubDeps: hf_fetch_model() needs the dependency's name first, before "
-                        "${name}; write ${usage}")
-  endif()
-  string(LENGTH "${name}" name_length)
-  if(NOT name MATCHES "^[A-Za-z][A-Za-z0-9_.+-]*$" OR name_length GREATER 128)
-    message(FATAL_ERROR "HubDeps: hf_fetch_model(${name}): the name '${name}' is not usable: it "
-                        "names the target hf::<name>, the header hf/<name>.hpp and the lockfile "
-                        "entry, so it must start with a letter followed by letters, digits, '_', "
-                        "'-', '.' or '+' (at most 128 characters), e.g. hf_fetch_model(bert ...)")
-  endif()
+  _hubdeps_check_name(hf_fetch_model "${name}" "dependency" "${one_value_keywords};${multi_value_keywords}"
+                      "the target hf::<name>, the header hf/<name>.hpp and the lockfile entry" "${usage}")
   set(context "HubDeps: hf_fetch_model(${name})")
 
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "${one_value_keywords}" "${multi_value_keywords}")
-  if(arg_UNPARSED_ARGUMENTS)
-    list(JOIN arg_UNPARSED_ARGUMENTS "', '" unknown)
-    message(FATAL_ERROR "${context}: unknown argument '${unknown}'; expected ${usage}")
-  endif()
+  _hubdeps_reject_unknown("${context}" "${usage}" "${arg_UNPARSED_ARGUMENTS}")
   foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
     if(keyword IN_LIST multi_value_keywords)
       message(FATAL_ERROR "${context}: ${keyword} is given without a value; give at least one "

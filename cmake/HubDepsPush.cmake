@@ -136,23 +136,13 @@ function(hf_push_artifact name)
             "[DEPENDS <target>...])")
   string(REPLACE ";" "" usage "${usage}")
 
-  if(name IN_LIST options OR name IN_LIST one_value_keywords OR name IN_LIST multi_value_keywords)
-    message(FATAL_ERROR "HubDeps: hf_push_artifact() needs the artifact's name first, before "
-                        "${name}; write ${usage}")
-  endif()
-  string(LENGTH "${name}" name_length)
-  if(NOT name MATCHES "^[A-Za-z][A-Za-z0-9_.+-]*$" OR name_length GREATER 128)
-    message(FATAL_ERROR "HubDeps: hf_push_artifact(${name}): the name '${name}' is not usable: it "
-                        "names the target hf_push_<name>, so it must start with a letter followed by "
-                        "letters, digits, '_', '-', '.' or '+' (at most 128 characters)")
-  endif()
+  _hubdeps_check_name(hf_push_artifact "${name}" "artifact"
+                      "${options};${one_value_keywords};${multi_value_keywords}"
+                      "the target hf_push_<name>" "${usage}")
   set(context "HubDeps: hf_push_artifact(${name})")
 
   cmake_parse_arguments(PARSE_ARGV 1 arg "${options}" "${one_value_keywords}" "${multi_value_keywords}")
-  if(arg_UNPARSED_ARGUMENTS)
-    list(JOIN arg_UNPARSED_ARGUMENTS "', '" unknown)
-    message(FATAL_ERROR "${context}: unknown argument '${unknown}'; expected ${usage}")
-  endif()
+  _hubdeps_reject_unknown("${context}" "${usage}" "${arg_UNPARSED_ARGUMENTS}")
   foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
     message(FATAL_ERROR "${context}: ${keyword} is given without a value; expected ${usage}")
   endforeach()
