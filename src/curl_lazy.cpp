@@ -1,0 +1,133 @@
+// libcurl, loaded on first use. Debian's libcurl brings in gnutls, p11-kit,
+// krb5, ldap, rtmp and more, whose constructors cost about 6 ms in every
+// process that links it, whether or not it makes a request. HubDeps runs
+// once per declared model at every configure, and a pinned, cached model
+// needs no request at all: so the engine does not link libcurl; these
+// definitions of the functions http.cpp calls load it with dlopen the first
+// time one is called, and forward to it.
+// curl.h's GCC type checks wrap curl_easy_setopt in a macro; this file
+// defines the function itself.
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
+#include <dlfcn.h>
+
+#include <cstdarg>
+#include <mutex>
+#include <string>
+
+#include "error.hpp"
+
+namespace {
+
+struct Curl {
+  decltype(&::curl_global_init) global_init;
+  decltype(&::curl_easy_init) easy_init;
+  decltype(&::curl_easy_cleanup) easy_cleanup;
+  decltype(&::curl_easy_reset) easy_reset;
+  decltype(&::curl_easy_setopt) easy_setopt;
+  decltype(&::curl_easy_perform) easy_perform;
+  decltype(&::curl_easy_getinfo) easy_getinfo;
+  decltype(&::curl_easy_strerror) easy_strerror;
+  decltype(&::curl_slist_append) slist_append;
+  decltype(&::curl_slist_free_all) slist_free_all;
+  decltype(&::curl_url) url;
+  decltype(&::curl_url_cleanup) url_cleanup;
+  decltype(&::curl_url_set) url_set;
+  decltype(&::curl_url_get) url_get;
+  decltype(&::curl_free) free;
+};
+
+template <typename Function>
+void bind(void* library, const char* name, Function& function) {
+  function = reinterpret_cast<Function>(::dlsym(library, name));
+  if (!function) {
+    throw hubdeps::Error(hubdeps::ExitCode::network,
+                         std::string("the libcurl found (" HUBDEPS_LIBCURL_SONAME ") has no ") + name +
+                             "; install libcurl 7.78 or newer");
+  }
+}
+
+const Curl& curl() {
+  static Curl functions;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    void* library = ::dlopen(HUBDEPS_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      throw hubdeps::Error(hubdeps::ExitCode::network,
+                           std::string("cannot load libcurl (" HUBDEPS_LIBCURL_SONAME "): ") + ::dlerror() +
+                               "; install it (Debian: apt-get install libcurl4)");
+    }
+    bind(library, "curl_global_init", functions.global_init);
+    bind(library, "curl_easy_init", functions.easy_init);
+    bind(library, "curl_easy_cleanup", functions.easy_cleanup);
+    bind(library, "curl_easy_reset", functions.easy_reset);
+    bind(library, "curl_easy_setopt", functions.easy_setopt);
+    bind(library, "curl_easy_perform", functions.easy_perform);
+    bind(library, "curl_easy_getinfo", functions.easy_getinfo);
+    bind(library, "curl_easy_strerror", functions.easy_strerror);
+    bind(library, "curl_slist_append", functions.slist_append);
+    bind(library, "curl_slist_free_all", functions.slist_free_all);
+    bind(library, "curl_url", functions.url);
+    bind(library, "curl_url_cleanup", functions.url_cleanup);
+    bind(library, "curl_url_set", functions.url_set);
+    bind(library, "curl_url_get", functions.url_get);
+    bind(library, "curl_free", functions.free);
+  });
+  return functions;
+}
+
+}  // namespace
+
+extern "C" {
+
+CURLcode curl_global_init(long flags) { return curl().global_init(flags); }
+CURL* curl_easy_init(void) { return curl().easy_init(); }
+void curl_easy_cleanup(CURL* handle) { curl().easy_cleanup(handle); }
+void curl_easy_reset(CURL* handle) { curl().easy_reset(handle); }
+CURLcode curl_easy_perform(CURL* handle) { return curl().easy_perform(handle); }
+const char* curl_easy_strerror(CURLcode code) { return curl().easy_strerror(code); }
+struct curl_slist* curl_slist_append(struct curl_slist* list, const char* text) {
+  return curl().slist_append(list, text);
+}
+void curl_slist_free_all(struct curl_slist* list) { curl().slist_free_all(list); }
+CURLU* curl_url(void) { return curl().url(); }
+void curl_url_cleanup(CURLU* handle) { curl().url_cleanup(handle); }
+CURLUcode curl_url_set(CURLU* handle, CURLUPart part, const char* content, unsigned int flags) {
+  return curl().url_set(handle, part, content, flags);
+}
+CURLUcode curl_url_get(HUBDEPS_CURL_URL_GET_CONST CURLU* handle, CURLUPart part, char** content,
+                       unsigned int flags) {
+  return curl().url_get(handle, part, content, flags);
+}
+void curl_free(void* pointer) { curl().free(pointer); }
+
+// The option's number says its argument's type, the way libcurl reads it.
+CURLcode curl_easy_setopt(CURL* handle, CURLoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  CURLcode code;
+  if (option < CURLOPTTYPE_OBJECTPOINT) {
+    code = curl().easy_setopt(handle, option, va_arg(args, long));
+  } else if (option < CURLOPTTYPE_FUNCTIONPOINT) {
+    code = curl().easy_setopt(handle, option, va_arg(args, void*));
+  } else if (option < CURLOPTTYPE_OFF_T) {
+    code = curl().easy_setopt(handle, option, va_arg(args, void (*)(void)));
+  } else if (option < CURLOPTTYPE_BLOB) {
+    code = curl().easy_setopt(handle, option, va_arg(args, curl_off_t));
+  } else {
+    code = curl().easy_setopt(handle, option, va_arg(args, void*));
+  }
+  va_end(args);
+  return code;
+}
+
+// Every CURLINFO takes a pointer to where the answer goes.
+CURLcode curl_easy_getinfo(CURL* handle, CURLINFO info, ...) {
+  va_list args;
+  va_start(args, info);
+  void* answer = va_arg(args, void*);
+  va_end(args);
+  return curl().easy_getinfo(handle, info, answer);
+}
+
+}  // extern "C"
