@@ -118,7 +118,9 @@ Commands
   ``cxx_std_17``), can be included in any number of translation units, and
   lives in ``${CMAKE_BINARY_DIR}/hubdeps/include/hf/<name>.hpp``. It is
   rewritten only when its content changes, so a re-configure that changes
-  nothing rebuilds nothing.
+  nothing rebuilds nothing. Such a re-configure does not even run the
+  helper: with the lockfile, the declaration and the cache settings as they
+  were, and every file still in the cache, the previous result is reused.
 
   ``HEADERS`` files must be among the fetched files; the configure fails
   otherwise, naming the file.
@@ -495,6 +497,21 @@ function(_hubdeps_reject_unknown context usage unparsed)
   endif()
 endfunction()
 
+# What a fetch depends on besides the cache's content, for the re-configure
+# fast path of hf_fetch_model: the helper's command (declaration, lockfile
+# path, knobs), the lockfile's bytes and the environment that picks the Hub
+# and the cache. Empty when there is no lockfile, or pins are being moved:
+# then the helper always runs.
+function(_hubdeps_stamp out lockfile declaration)
+  set(stamp "")
+  if(lockfile AND EXISTS "${lockfile}" AND NOT HUBDEPS_UPDATE)
+    file(SHA256 "${lockfile}" lock_hash)
+    string(JOIN "\n" stamp "${declaration}" "lock ${lock_hash}" "endpoint $ENV{HF_ENDPOINT}"
+           "cache $ENV{HF_HUB_CACHE}|$ENV{HUGGINGFACE_HUB_CACHE}|$ENV{HF_HOME}|$ENV{XDG_CACHE_HOME}|$ENV{HOME}")
+  endif()
+  set(${out} "${stamp}" PARENT_SCOPE)
+endfunction()
+
 function(hf_fetch_model name)
   set(one_value_keywords REPO REVISION REPO_TYPE NAMESPACE)
   set(multi_value_keywords INCLUDE EXCLUDE HEADERS)
@@ -595,48 +612,84 @@ function(hf_fetch_model name)
     list(APPEND command --cache-dir "${HUBDEPS_CACHE_DIR}")
   endif()
 
-  # Progress lines go to the console as they come (ECHO_ERROR_VARIABLE);
-  # the same text is kept to quote the helper's message on failure.
-  execute_process(COMMAND ${command}
-                  RESULT_VARIABLE result OUTPUT_VARIABLE fetch_json ERROR_VARIABLE fetch_log
-                  ECHO_ERROR_VARIABLE)
   set(what "${arg_REPO_TYPE} '${arg_REPO}' at revision '${arg_REVISION}'")
-  if(NOT result EQUAL 0)
-    _hubdeps_helper_message("${fetch_log}" helper_message)
-    _hubdeps_explain_exit_code("${result}" meaning hint)
-    message(FATAL_ERROR "${context}: could not fetch ${what} (hubdeps exit code ${result}: "
-                        "${meaning}):\n  ${helper_message}\n${hint}")
-  endif()
-
-  string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
-  string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
-  if(json_error)
-    message(FATAL_ERROR "${context}: the helper ${helper} printed no usable JSON for ${what} "
-                        "(${json_error}); is it a hubdeps matching this module?")
-  endif()
-  _hubdeps_file_paths("${fetch_json}" files)
-
-  set(config_arguments "")
-  foreach(config IN LISTS arg_HEADERS)
-    if(NOT config IN_LIST files)
-      list(JOIN files ", " fetched)
-      message(FATAL_ERROR "${context}: HEADERS file '${config}' is not among the files fetched "
-                          "from ${what} (commit ${commit}): either it does not exist in the "
-                          "repository or INCLUDE/EXCLUDE leave it out. Fetched: ${fetched}")
-    endif()
-    list(APPEND config_arguments --config "${snapshot_dir}/${config}")
-  endforeach()
-
   set(state_dir "${CMAKE_BINARY_DIR}/hubdeps")
   set(header "${state_dir}/include/hf/${name}.hpp")
-  _hubdeps_write_if_changed("${state_dir}/${name}.fetch.json" "${fetch_json}")
-  execute_process(COMMAND "${helper}" model-header --fetch-json "${state_dir}/${name}.fetch.json"
-                          --namespace "${cpp_namespace}" ${config_arguments} --out "${header}"
-                  RESULT_VARIABLE result OUTPUT_VARIABLE header_log ERROR_VARIABLE header_log)
-  if(NOT result EQUAL 0)
-    _hubdeps_helper_message("${header_log}" helper_message)
-    message(FATAL_ERROR "${context}: could not generate hf/${name}.hpp (hubdeps exit code "
-                        "${result}):\n  ${helper_message}\nCheck NAMESPACE and HEADERS.")
+  set(fetch_json_file "${state_dir}/${name}.fetch.json")
+  set(stamp_file "${state_dir}/${name}.stamp")
+
+  # A re-configure that changes nothing runs no helper: the same
+  # declaration, the same lockfile bytes and the same cache settings as when
+  # this build folder last ran it, and every file still in the cache, give
+  # the same pinned files and header. (A pinned fetch does not re-hash cached
+  # blobs either; `hubdeps verify` does.)
+  set(reused FALSE)
+  _hubdeps_stamp(stamp "${lockfile}" "${command};${cpp_namespace};${arg_HEADERS}")
+  if(stamp AND EXISTS "${stamp_file}" AND EXISTS "${fetch_json_file}" AND EXISTS "${header}")
+    file(READ "${stamp_file}" previous_stamp)
+    if(previous_stamp STREQUAL stamp)
+      file(READ "${fetch_json_file}" fetch_json)
+      string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
+      string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
+      if(NOT json_error)
+        _hubdeps_file_paths("${fetch_json}" files)
+        set(reused TRUE)
+        foreach(file IN LISTS files)
+          if(NOT EXISTS "${snapshot_dir}/${file}")
+            set(reused FALSE)
+            break()
+          endif()
+        endforeach()
+      endif()
+    endif()
+  endif()
+
+  if(NOT reused)
+    # Progress lines go to the console as they come (ECHO_ERROR_VARIABLE);
+    # the same text is kept to quote the helper's message on failure.
+    execute_process(COMMAND ${command}
+                    RESULT_VARIABLE result OUTPUT_VARIABLE fetch_json ERROR_VARIABLE fetch_log
+                    ECHO_ERROR_VARIABLE)
+    if(NOT result EQUAL 0)
+      _hubdeps_helper_message("${fetch_log}" helper_message)
+      _hubdeps_explain_exit_code("${result}" meaning hint)
+      message(FATAL_ERROR "${context}: could not fetch ${what} (hubdeps exit code ${result}: "
+                          "${meaning}):\n  ${helper_message}\n${hint}")
+    endif()
+
+    string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
+    string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
+    if(json_error)
+      message(FATAL_ERROR "${context}: the helper ${helper} printed no usable JSON for ${what} "
+                          "(${json_error}); is it a hubdeps matching this module?")
+    endif()
+    _hubdeps_file_paths("${fetch_json}" files)
+
+    set(config_arguments "")
+    foreach(config IN LISTS arg_HEADERS)
+      if(NOT config IN_LIST files)
+        list(JOIN files ", " fetched)
+        message(FATAL_ERROR "${context}: HEADERS file '${config}' is not among the files fetched "
+                            "from ${what} (commit ${commit}): either it does not exist in the "
+                            "repository or INCLUDE/EXCLUDE leave it out. Fetched: ${fetched}")
+      endif()
+      list(APPEND config_arguments --config "${snapshot_dir}/${config}")
+    endforeach()
+
+    _hubdeps_write_if_changed("${fetch_json_file}" "${fetch_json}")
+    execute_process(COMMAND "${helper}" model-header --fetch-json "${fetch_json_file}"
+                            --namespace "${cpp_namespace}" ${config_arguments} --out "${header}"
+                    RESULT_VARIABLE result OUTPUT_VARIABLE header_log ERROR_VARIABLE header_log)
+    if(NOT result EQUAL 0)
+      _hubdeps_helper_message("${header_log}" helper_message)
+      message(FATAL_ERROR "${context}: could not generate hf/${name}.hpp (hubdeps exit code "
+                          "${result}):\n  ${helper_message}\nCheck NAMESPACE and HEADERS.")
+    endif()
+    # Recorded after the run: the run itself may have written the lockfile.
+    _hubdeps_stamp(stamp "${lockfile}" "${command};${cpp_namespace};${arg_HEADERS}")
+    if(stamp)
+      _hubdeps_write_if_changed("${stamp_file}" "${stamp}")
+    endif()
   endif()
 
   add_library(hubdeps_model_${name} INTERFACE)

@@ -229,6 +229,27 @@ class QuickstartInstalled(CMakeTestCase):
         self.assertEqual(mtimes(*watched), before)
         self.assertIn("ninja: no work to do", self.build(build))
 
+    def test_a_reconfigure_with_nothing_changed_runs_no_helper_unless_the_cache_lost_a_file(self):
+        _, project, build = self.configure_quickstart()
+        quiet = self.reconfigure(build)
+        # The helper prints a summary line whenever it runs; a reused result prints none.
+        self.assertNotIn("already cached", quiet)
+        self.assertIn("HubDeps: bert:", quiet)
+        # A file gone from the cache is noticed: the helper runs and puts it back.
+        commit = self.refs(TINY_BERT)["branches"]["main"]
+        config = os.path.join(self.snapshot_dir(TINY_BERT, commit), "config.json")
+        os.remove(os.path.realpath(config))
+        self.hub.clear_log()
+        repaired = self.reconfigure(build)
+        self.assertIn("1 file(s) downloaded", repaired)
+        self.assertTrue(os.path.isfile(config))
+        self.assertEqual([p for p in self.requested_paths() if "/resolve/" in p], [f"/{TINY_BERT}/resolve/{commit}/config.json"])
+        # A changed environment (another cache) is not mistaken for the same state either.
+        other_cache = self.path("other-cache")
+        moved = self.reconfigure(build, env=self.hub.env(cache_dir=other_cache))
+        self.assertIn("file(s) downloaded", moved)
+        self.assertTrue(os.path.isdir(other_cache))
+
     def test_a_moved_pin_in_the_lockfile_reconfigures_and_rebuilds(self):
         _, project, build = self.configure_quickstart()
         old = self.refs(TINY_BERT)["branches"]["main"]
