@@ -1,6 +1,7 @@
 #include "download.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -28,7 +29,33 @@ constexpr int kMaxRedirects = 10;
 constexpr const char* kSegmentsAttribute = "user.hubdeps.segments";
 // How often a part's progress is recorded: what a killed run can lose per
 // part. One small fsetxattr per MiB costs nothing next to the transfer.
+// Progress bars and the hasher hear about new bytes at the same pace, not
+// for each 16 KiB libcurl hands over: taking locks and waking threads that
+// often would cost more CPU than hashing the bytes.
 constexpr std::uint64_t kPersistEvery = 1u << 20;
+// A ranged download is cut into pieces, and each connection takes the
+// lowest piece nobody has taken yet. The hash can only consume bytes in
+// order, so this keeps the completed prefix growing at the connections'
+// combined rate: when the last byte arrives, about one piece per
+// connection is left to hash, not three quarters of the file. Each piece
+// costs a request, so a file gets about kPiecesPerFile of them, each
+// between the two sizes below.
+constexpr std::uint64_t kMinPieceSize = 16u << 20;
+constexpr std::uint64_t kMaxPieceSize = 64u << 20;
+constexpr std::uint64_t kPiecesPerFile = 32;
+// Bytes that arrive ahead of the hash are read back once this many wait.
+constexpr std::uint64_t kHashStep = 4u << 20;
+// A ranged download starts with this many connections and opens another
+// (up to DownloadTuning::streams) every kRampInterval while each brings in
+// less than kBusyStreamRate. A connection that slow is held back by the
+// network (latency, per-flow limits at the CDN), and one more adds to the
+// total. A faster one means the machine is the limit: receiving, writing
+// and hashing keep the cores busy, and another connection would only
+// compete with them for the CPU and the file's write lock (on a 2-core
+// machine reading a local mirror, 2 connections beat 4 by 10%).
+constexpr std::size_t kFirstStreams = 2;
+constexpr std::chrono::milliseconds kRampInterval{250};
+constexpr double kBusyStreamRate = 128.0 * (1u << 20);  // bytes per second
 
 // An open file descriptor that closes itself.
 class File {
@@ -68,7 +95,8 @@ void write_all(int fd, const fs::path& path, const char* data, std::size_t size,
 
 // Hashes bytes [from, to) of an open file into `digest`.
 void hash_file_range(int fd, const fs::path& path, std::uint64_t from, std::uint64_t to, Digest& digest) {
-  std::string buffer(1 << 20, '\0');
+  if (from >= to) return;  // the usual case for a fresh small file: no buffer to allocate and clear
+  std::string buffer(static_cast<std::size_t>(std::min<std::uint64_t>(to - from, 1u << 20)), '\0');
   while (from < to) {
     const auto n = ::pread(fd, buffer.data(), std::min<std::uint64_t>(to - from, buffer.size()),
                            static_cast<off_t>(from));
@@ -104,6 +132,7 @@ struct RangeJob {
   bool linear = true;
   std::function<void(const char*, std::size_t)> write;  // at `position`, then advance
   std::function<void()> restart;                        // linear: truncate, reset hash
+  std::string answered_by;  // set on success: the URL that sent the bytes, after redirects
 };
 
 void fetch_range(HttpConnection& connection, const std::string& url, RangeJob& job,
@@ -188,7 +217,10 @@ void fetch_range(HttpConnection& connection, const std::string& url, RangeJob& j
         if (!job.linear) throw RangesUnsupported{};
         job.restart();
       } else if (answer->status >= 200 && answer->status < 300) {
-        if (job.position == job.end) return;
+        if (job.position == job.end) {
+          job.answered_by = request.url;
+          return;
+        }
         last_problem = "the body ended at byte " + std::to_string(job.position) + " of " +
                        std::to_string(job.end);
       } else if (is_retryable_status(answer->status)) {
@@ -205,22 +237,40 @@ void fetch_range(HttpConnection& connection, const std::string& url, RangeJob& j
   }
 }
 
-// One part of a ranged download: bytes [start, end), `done` of them written.
+// A part of a ranged download: bytes [start, end), of which the first
+// `done` are written. `taken` while a connection works on it.
 struct Segment {
   std::uint64_t start = 0;
   std::uint64_t end = 0;
   std::uint64_t done = 0;
+  bool taken = false;
+
+  std::uint64_t size() const { return end - start; }
+  bool complete() const { return done == size(); }
 };
 
+// The attribute records runs, not pieces: a complete piece followed by
+// anything, or anything followed by an untouched piece, still has its
+// valid bytes as a prefix, so they merge. That leaves about two entries per
+// connection, however many pieces the file has.
 std::string encode_segments(const std::vector<Segment>& segments) {
-  std::string text;
+  std::vector<Segment> runs;
   for (const auto& s : segments) {
-    text += std::to_string(s.start) + "-" + std::to_string(s.end) + ":" + std::to_string(s.done) + ",";
+    if (!runs.empty() && (runs.back().complete() || s.done == 0)) {
+      runs.back().end = s.end;
+      runs.back().done += s.done;
+    } else {
+      runs.push_back(s);
+    }
+  }
+  std::string text;
+  for (const auto& r : runs) {
+    text += std::to_string(r.start) + "-" + std::to_string(r.end) + ":" + std::to_string(r.done) + ",";
   }
   return text;
 }
 
-// The recorded parts, if they describe a download of exactly `size` bytes.
+// The recorded runs, if they describe a download of exactly `size` bytes.
 std::optional<std::vector<Segment>> load_segments(int fd, std::uint64_t size) {
   char buffer[4096];
   const auto n = ::fgetxattr(fd, kSegmentsAttribute, buffer, sizeof buffer - 1);
@@ -244,31 +294,78 @@ std::optional<std::vector<Segment>> load_segments(int fd, std::uint64_t size) {
   return segments;
 }
 
-std::vector<Segment> split(std::uint64_t size, std::size_t parts, std::uint64_t have) {
+// Cuts [0, size) into pieces; `valid_until(start, end)` says how far the
+// bytes already in the file are valid from `start`.
+template <typename ValidUntil>
+std::vector<Segment> pieces(std::uint64_t size, ValidUntil valid_until) {
+  const std::uint64_t piece_size = std::clamp(size / kPiecesPerFile, kMinPieceSize, kMaxPieceSize);
   std::vector<Segment> segments;
-  const std::uint64_t step = (size + parts - 1) / parts;
-  for (std::uint64_t start = 0; start < size; start += step) {
-    Segment s{start, std::min(size, start + step), 0};
-    // A single-stream partial file holds valid bytes [0, have).
-    if (have > s.start) s.done = std::min(have, s.end) - s.start;
-    segments.push_back(s);
+  for (std::uint64_t start = 0; start < size; start += piece_size) {
+    Segment piece{start, std::min(size, start + piece_size)};
+    piece.done = valid_until(piece.start, piece.end) - piece.start;
+    segments.push_back(piece);
   }
   return segments;
 }
 
-// Downloads in one stream, hashing as bytes arrive.
+// Pieces of a file a previous run left: recorded runs (which may have been
+// cut differently), or the valid prefix a single-stream run leaves.
+std::vector<Segment> pieces_from_runs(std::uint64_t size, const std::vector<Segment>& runs) {
+  return pieces(size, [&](std::uint64_t start, std::uint64_t end) {
+    std::uint64_t position = start;
+    for (const auto& run : runs) {
+      if (run.end <= position) continue;
+      if (run.start > position || run.start + run.done <= position) break;
+      position = std::min(end, run.start + run.done);
+      if (position == end || !run.complete()) break;
+    }
+    return position;
+  });
+}
+
+std::vector<Segment> pieces_from_prefix(std::uint64_t size, std::uint64_t have) {
+  return pieces(size,
+                [&](std::uint64_t start, std::uint64_t end) { return std::clamp(have, start, end); });
+}
+
+// Reports bytes to Progress in steps of kPersistEvery rather than for each
+// 16 KiB libcurl hands over: Progress takes a lock per call.
+class ProgressBatch {
+ public:
+  ProgressBatch(Progress& progress, const std::string& path) : progress_(progress), path_(path) {}
+  ~ProgressBatch() { flush(); }
+  ProgressBatch(const ProgressBatch&) = delete;
+  ProgressBatch& operator=(const ProgressBatch&) = delete;
+
+  void add(std::uint64_t count) {
+    pending_ += count;
+    if (pending_ >= kPersistEvery) flush();
+  }
+  void flush() {
+    if (pending_ > 0) progress_.bytes(path_, pending_);
+    pending_ = 0;
+  }
+  void discard() { pending_ = 0; }
+
+ private:
+  Progress& progress_;
+  const std::string& path_;
+  std::uint64_t pending_ = 0;
+};
+
+// Downloads in one stream, hashing as bytes arrive. `have` valid bytes are
+// already in the file.
 std::string download_linear(HttpConnection& connection, const std::string& url, const RepoFile& file,
                             const HubContext& context, Progress& progress,
-                            const std::atomic<bool>& cancelled, const fs::path& partial, int fd) {
-  std::error_code ec;
-  std::uint64_t have = fs::file_size(partial, ec);
-  if (ec || have > file.size) have = 0;
-  if (::ftruncate(fd, static_cast<off_t>(have)) != 0) {
+                            const std::atomic<bool>& cancelled, const fs::path& partial, int fd,
+                            std::uint64_t have, std::uint64_t file_size_now) {
+  if (have != file_size_now && ::ftruncate(fd, static_cast<off_t>(have)) != 0) {
     throw Error(ExitCode::usage, "cannot truncate " + partial.string());
   }
   Digest digest = new_digest(file);
   hash_file_range(fd, partial, 0, have, digest);
   progress.file_started(file.path, file.size, have);
+  ProgressBatch reported(progress, file.path);
 
   RangeJob job;
   job.position = have;
@@ -277,42 +374,92 @@ std::string download_linear(HttpConnection& connection, const std::string& url, 
     write_all(fd, partial, data, size, job.position);
     digest.update(data, size);
     job.position += size;
-    progress.bytes(file.path, size);
+    reported.add(size);
   };
   job.restart = [&] {
     if (::ftruncate(fd, 0) != 0) throw Error(ExitCode::usage, "cannot truncate " + partial.string());
     job.position = 0;
     digest = new_digest(file);
+    reported.discard();
     progress.file_restarted(file.path);
   };
   fetch_range(connection, url, job, file, context, cancelled);
+  reported.flush();
   return digest.hex_final();
 }
 
-// Downloads parts of the file over parallel connections into their places
-// in the file, while a hasher thread reads back the completed prefix.
+// Downloads the file's pieces over parallel connections into their places
+// in the file, and hashes them in order while they arrive. Once the hash
+// has reached the piece a connection is writing, that connection hashes
+// its bytes as it receives them, while they are still in the CPU cache
+// (first reading back what it wrote of that piece before the hash got
+// there). Pieces completed ahead of the hash are read back from the file by
+// this thread when the hash reaches them. With one connection nothing is
+// read back; with several, what arrived before its turn is.
 // Throws RangesUnsupported when the server ignores Range.
 std::string download_ranged(const HttpSettings& settings, const std::string& url, const RepoFile& file,
                             const HubContext& context, Progress& progress,
                             const std::atomic<bool>& cancelled, const fs::path& partial, int fd,
-                            std::size_t streams) {
+                            std::size_t streams, std::uint64_t have) {
   std::vector<Segment> segments;
-  if (auto loaded = load_segments(fd, file.size)) {
-    segments = *loaded;
+  if (auto runs = load_segments(fd, file.size)) {
+    segments = pieces_from_runs(file.size, *runs);
   } else {
-    std::error_code ec;
-    const std::uint64_t have = fs::file_size(partial, ec);
-    segments = split(file.size, streams, ec || have > file.size ? 0 : have);
+    segments = pieces_from_prefix(file.size, have);
   }
   std::uint64_t already = 0;
   for (const auto& s : segments) already += s.done;
   progress.file_started(file.path, file.size, already);
+
+  // Bytes of each piece written so far, exact to the byte (Segment::done,
+  // what the attribute records, follows in steps of kPersistEvery).
+  std::vector<std::atomic<std::uint64_t>> written(segments.size());
+  for (std::size_t i = 0; i < segments.size(); ++i) written[i] = segments[i].done;
+
+  // The hash: whoever holds `hashing` may feed `digest`, which has consumed
+  // bytes [0, hashed) of the file.
+  Digest digest = new_digest(file);
+  std::atomic<std::uint64_t> hashed{0};
+  std::atomic<bool> hashing{false};
+  struct Release {
+    std::atomic<bool>& baton;
+    ~Release() { baton.store(false, std::memory_order_release); }
+  };
+  // Called by the connection writing piece `index` with the bytes it just
+  // wrote at `position`: hashes them if the hash has reached its piece.
+  const auto hash_in_connection = [&](std::size_t index, const char* data, std::size_t size,
+                                      std::uint64_t position) {
+    const std::uint64_t piece_start = segments[index].start;
+    std::uint64_t at = hashed.load(std::memory_order_acquire);
+    if (at < piece_start || at > position || hashing.exchange(true, std::memory_order_acq_rel)) return;
+    const Release release{hashing};
+    at = hashed.load(std::memory_order_acquire);
+    if (at < piece_start || at > position) return;
+    hash_file_range(fd, partial, at, position, digest);
+    digest.update(data, size);
+    hashed.store(position + size, std::memory_order_release);
+  };
+  // Where the complete pieces end: the start of the first piece not yet
+  // complete, which only moves forward. This thread alone uses it.
+  std::size_t first_open = 0;
+  const auto complete_prefix = [&] {
+    while (first_open < segments.size() &&
+           written[first_open].load(std::memory_order_acquire) == segments[first_open].size()) {
+      ++first_open;
+    }
+    return first_open < segments.size() ? segments[first_open].start : file.size;
+  };
 
   std::mutex mutex;
   std::condition_variable advanced;
   std::atomic<bool> stop{false};
   std::optional<Error> failure;
   bool unsupported = false;
+
+  // Where the Hub's redirect for this file led (the CDN): later pieces go
+  // there directly, sparing the Hub a request per piece, as hf_transfer and
+  // aria2 do. Empty until a piece has been received.
+  std::string direct_url;
 
   const auto persist_locked = [&] {
     const std::string text = encode_segments(segments);
@@ -334,84 +481,150 @@ std::string download_ranged(const HttpSettings& settings, const std::string& url
     advanced.notify_all();
   };
 
-  std::vector<std::thread> workers;
-  for (std::size_t index = 0; index < segments.size(); ++index) {
-    workers.emplace_back([&, index] {
-      try {
-        HttpConnection connection(settings);
-        Segment& segment = segments[index];
+  std::atomic<std::size_t> connections{0};
+  const auto worker = [&] {
+    ++connections;
+    try {
+      HttpConnection connection(settings);
+      ProgressBatch reported(progress, file.path);
+      while (!stop) {
+        std::size_t index = segments.size();
+        std::string source;  // where this piece is asked for
         RangeJob job;
         job.linear = false;
         {
-          std::lock_guard lock(mutex);
-          job.position = segment.start + segment.done;
-        }
-        job.end = segment.end;
-        std::uint64_t unsaved = 0;
-        job.write = [&](const char* data, std::size_t size) {
-          write_all(fd, partial, data, size, job.position);
-          job.position += size;
-          progress.bytes(file.path, size);
-          std::lock_guard lock(mutex);
-          segment.done = job.position - segment.start;
-          unsaved += size;
-          if (unsaved >= kPersistEvery) {
-            persist_locked();
-            unsaved = 0;
+          std::unique_lock lock(mutex);
+          for (;;) {
+            for (index = 0; index < segments.size(); ++index) {
+              if (!segments[index].taken && !segments[index].complete()) break;
+            }
+            if (index == segments.size() || stop) return;
+            // Stay at most one piece per connection ahead of the piece the
+            // hash is in: the hash is the one part that cannot run in
+            // parallel, so when it falls behind, its thread gets the CPU
+            // rather than this one.
+            const std::uint64_t lead = (connections + 1) * segments.front().size();
+            if (segments[index].start < hashed.load(std::memory_order_acquire) + lead) break;
+            advanced.wait_for(lock, std::chrono::milliseconds(50));
           }
+          segments[index].taken = true;
+          job.position = segments[index].start + segments[index].done;
+          source = direct_url.empty() ? url : direct_url;
+        }
+        Segment& piece = segments[index];
+        job.end = piece.end;
+        std::uint64_t unrecorded = 0;
+        const auto record = [&] {
+          reported.flush();
+          std::lock_guard lock(mutex);
+          piece.done = job.position - piece.start;
+          persist_locked();
+          unrecorded = 0;
           advanced.notify_all();
         };
-        fetch_range(connection, url, job, file, context, stop);
-        std::lock_guard lock(mutex);
-        persist_locked();
-        advanced.notify_all();
-      } catch (const RangesUnsupported&) {
-        fail(std::nullopt, true);
-      } catch (const DownloadCancelled&) {
-        fail(std::nullopt, false);
-      } catch (const Error& e) {
-        fail(e, false);
-      } catch (const TransportError& e) {
-        fail(Error(ExitCode::network, e.message), false);
+        job.write = [&](const char* data, std::size_t size) {
+          const std::uint64_t position = job.position;
+          write_all(fd, partial, data, size, position);
+          job.position += size;
+          written[index].store(job.position - piece.start, std::memory_order_release);
+          hash_in_connection(index, data, size, position);
+          reported.add(size);
+          unrecorded += size;
+          if (unrecorded >= kPersistEvery) record();
+        };
+        try {
+          fetch_range(connection, source, job, file, context, stop);
+        } catch (const Error& e) {
+          const bool refused = e.code() == ExitCode::access_denied || e.code() == ExitCode::not_found;
+          if (source == url || !refused) throw;
+          // The address the Hub redirected to may have expired (signed CDN
+          // URLs do, with 403): ask the Hub again.
+          {
+            std::lock_guard lock(mutex);
+            if (direct_url == source) direct_url.clear();
+          }
+          fetch_range(connection, url, job, file, context, stop);
+        }
+        record();
+        if (source == url && job.answered_by != url) {
+          std::lock_guard lock(mutex);
+          direct_url = job.answered_by;
+        }
       }
-    });
-  }
-  // Mirror the caller's cancellation into this download's stop flag.
-  std::thread watcher([&] {
-    std::unique_lock lock(mutex);
-    while (!stop) {
-      if (cancelled) {
-        stop = true;
-        advanced.notify_all();
-        break;
-      }
-      advanced.wait_for(lock, std::chrono::milliseconds(100));
+    } catch (const RangesUnsupported&) {
+      fail(std::nullopt, true);
+    } catch (const DownloadCancelled&) {
+      fail(std::nullopt, false);
+    } catch (const Error& e) {
+      fail(e, false);
+    } catch (const TransportError& e) {
+      fail(Error(ExitCode::network, e.message), false);
     }
-  });
+  };
+  std::vector<std::thread> workers;
+  const auto open_pieces = static_cast<std::size_t>(
+      std::count_if(segments.begin(), segments.end(), [](const Segment& s) { return !s.complete(); }));
+  for (std::size_t i = 0; i < std::min({kFirstStreams, streams, open_pieces}); ++i) {
+    workers.emplace_back(worker);
+  }
 
-  // Hash the contiguous completed prefix as it grows.
-  Digest digest = new_digest(file);
-  std::uint64_t hashed = 0;
+  using Clock = std::chrono::steady_clock;
+  const auto bytes_written = [&] {
+    std::uint64_t total = 0;
+    for (const auto& piece : written) total += piece.load(std::memory_order_relaxed);
+    return total;
+  };
+  auto last_look = Clock::now();
+  std::uint64_t bytes_at_last_look = bytes_written();
+  const auto add_stream_if_slow_locked = [&] {
+    const auto now = Clock::now();
+    if (now - last_look < kRampInterval) return;
+    const std::uint64_t bytes = bytes_written();
+    const double rate = static_cast<double>(bytes - bytes_at_last_look) /
+                        std::chrono::duration<double>(now - last_look).count();
+    last_look = now;
+    bytes_at_last_look = bytes;
+    const bool unclaimed = std::any_of(segments.begin(), segments.end(),
+                                       [](const Segment& s) { return !s.taken && !s.complete(); });
+    const double busy = kBusyStreamRate * static_cast<double>(workers.size());
+    if (workers.size() < streams && unclaimed && rate < busy) {
+      workers.emplace_back(worker);
+    }
+  };
+
+  // This thread reads back the pieces completed ahead of the hash, once the
+  // hash gets there: when the gap is worth a wake-up, or at the end. It
+  // leaves a piece still being written to its connection.
   std::optional<Error> hash_error;
   try {
-    while (hashed < file.size) {
-      std::uint64_t frontier = 0;
+    while (hashed.load(std::memory_order_acquire) < file.size) {
+      bool behind = false;
       {
         std::unique_lock lock(mutex);
-        const auto contiguous = [&] {
-          std::uint64_t end = 0;
-          for (const auto& s : segments) {
-            end = s.start + s.done;
-            if (s.done < s.end - s.start) break;
-          }
-          return end;
-        };
-        advanced.wait(lock, [&] { return stop || contiguous() > hashed; });
-        frontier = contiguous();
-        if (frontier <= hashed && stop) break;
+        behind = advanced.wait_for(lock, std::chrono::milliseconds(100), [&] {
+          const std::uint64_t prefix = complete_prefix();
+          const std::uint64_t at = hashed.load(std::memory_order_acquire);
+          return stop || (prefix > at && (prefix == file.size || prefix >= at + kHashStep));
+        });
+        // The caller's cancellation stops this download's connections.
+        if (cancelled) stop = true;
+        if (stop) break;
+        add_stream_if_slow_locked();
       }
-      hash_file_range(fd, partial, hashed, frontier, digest);
-      hashed = frontier;
+      if (!behind) continue;
+      if (hashing.exchange(true, std::memory_order_acq_rel)) {
+        std::this_thread::yield();  // a connection is hashing its bytes
+        continue;
+      }
+      const Release release{hashing};
+      const std::uint64_t from = hashed.load(std::memory_order_acquire);
+      const std::uint64_t until = complete_prefix();
+      if (from < until) {
+        hash_file_range(fd, partial, from, until, digest);
+        hashed.store(until, std::memory_order_release);
+        std::lock_guard lock(mutex);  // wake connections waiting for the hash to move on
+        advanced.notify_all();
+      }
     }
   } catch (const Error& e) {
     hash_error = e;
@@ -421,8 +634,7 @@ std::string download_ranged(const HttpSettings& settings, const std::string& url
     stop = true;
     advanced.notify_all();
   }
-  for (auto& worker : workers) worker.join();
-  watcher.join();
+  for (auto& worker_thread : workers) worker_thread.join();
 
   if (unsupported) throw RangesUnsupported{};
   if (failure) throw *failure;
@@ -449,33 +661,44 @@ bool download_blob(HttpConnection& connection, const RepoCache& cache, const Rep
   const fs::path partial = cache.incomplete_path(etag);
   fs::create_directories(partial.parent_path());
   File out(partial, O_RDWR | O_CREAT);
-  if (out.fd() < 0) {
+  struct stat info {};
+  if (out.fd() < 0 || ::fstat(out.fd(), &info) != 0) {
     throw Error(ExitCode::usage, "cannot write " + partial.string() + ": " + std::strerror(errno) +
                                      "; check that the cache folder is writable (HF_HUB_CACHE)");
   }
+  // What a previous, interrupted run left. An empty file is a fresh start:
+  // no attribute to read, nothing to truncate or hash again.
+  const auto left = static_cast<std::uint64_t>(info.st_size);
+  const bool resuming = left > 0;
 
   std::string actual;
   const bool ranged = tuning.streams > 1 && file.size >= tuning.ranged_threshold;
   try {
     if (!ranged) throw RangesUnsupported{};
     actual = download_ranged(connection.settings(), url, file, context, progress, cancelled, partial,
-                             out.fd(), tuning.streams);
+                             out.fd(), tuning.streams, left > file.size ? 0 : left);
   } catch (const RangesUnsupported&) {
     // One stream: small files, or a server that ignores Range. A part-file
     // a ranged run left has holes: keep only its valid prefix.
-    if (auto segments = load_segments(out.fd(), file.size)) {
-      const auto& first = segments->front();
-      if (::ftruncate(out.fd(), static_cast<off_t>(first.done)) != 0) {
-        throw Error(ExitCode::usage, "cannot truncate " + partial.string());
+    std::uint64_t have = left > file.size ? 0 : left;
+    if (resuming || ranged) {
+      if (auto runs = load_segments(out.fd(), file.size)) {
+        have = runs->front().done;
+        ::fremovexattr(out.fd(), kSegmentsAttribute);
       }
-      ::fremovexattr(out.fd(), kSegmentsAttribute);
     }
-    actual = download_linear(connection, url, file, context, progress, cancelled, partial, out.fd());
+    // The ranged attempt may have written pieces past the prefix.
+    struct stat now {};
+    const auto size_now = ::fstat(out.fd(), &now) == 0 ? static_cast<std::uint64_t>(now.st_size) : left;
+    actual = download_linear(connection, url, file, context, progress, cancelled, partial, out.fd(), have,
+                             size_now);
   }
 
-  std::error_code ec;
-  const std::uint64_t size = fs::file_size(partial, ec);
-  if (ec || size != file.size || actual != etag) {
+  struct stat done {};
+  const bool sized = ::fstat(out.fd(), &done) == 0;
+  const auto size = sized ? static_cast<std::uint64_t>(done.st_size) : 0;
+  if (!sized || size != file.size || actual != etag) {
+    std::error_code ec;
     fs::remove(partial, ec);
     throw Error(ExitCode::integrity,
                 "integrity check failed for " + describe(file, context) + ": expected " +

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <exception>
 #include <mutex>
 
 #include "error.hpp"
@@ -63,6 +64,10 @@ struct Exchange {
   bool started = false;
   bool sink_aborted = false;
   bool body_too_large = false;
+  // What the caller's sink threw (a full disk, say). It must not unwind
+  // through libcurl's C frames: the transfer is aborted instead, and the
+  // exception rethrown once curl_easy_perform has returned.
+  std::exception_ptr sink_error = nullptr;
 
   bool is_success() const { return response->status >= 200 && response->status < 300; }
 };
@@ -74,6 +79,7 @@ struct UploadSource {
   std::uint64_t sent = 0;
   int read_error = 0;        // errno of a failed read
   bool ended_early = false;  // the file is shorter than announced
+  std::exception_ptr progress_error = nullptr;
 
   ~UploadSource() {
     if (fd >= 0) ::close(fd);
@@ -98,7 +104,14 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
     return CURL_READFUNC_ABORT;
   }
   source->sent += static_cast<std::uint64_t>(n);
-  if (source->body->on_progress) source->body->on_progress(source->sent);
+  if (source->body->on_progress) {
+    try {
+      source->body->on_progress(source->sent);
+    } catch (...) {
+      source->progress_error = std::current_exception();  // rethrown after the transfer
+      return CURL_READFUNC_ABORT;
+    }
+  }
   return static_cast<size_t>(n);
 }
 
@@ -129,14 +142,20 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
   if (exchange->is_success() && exchange->sink && *exchange->sink) {
-    if (!exchange->started) {
-      exchange->started = true;
-      if (exchange->start && *exchange->start && !(*exchange->start)(*exchange->response)) {
+    try {
+      if (!exchange->started) {
+        exchange->started = true;
+        if (exchange->start && *exchange->start && !(*exchange->start)(*exchange->response)) {
+          exchange->sink_aborted = true;
+          return 0;
+        }
+      }
+      if (!(*exchange->sink)(data, bytes)) {
         exchange->sink_aborted = true;
         return 0;
       }
-    }
-    if (!(*exchange->sink)(data, bytes)) {
+    } catch (...) {
+      exchange->sink_error = std::current_exception();
       exchange->sink_aborted = true;
       return 0;
     }
@@ -252,6 +271,8 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   std::fill(authorization.begin(), authorization.end(), '\0');
+  if (exchange.sink_error) std::rethrow_exception(exchange.sink_error);
+  if (upload.progress_error) std::rethrow_exception(upload.progress_error);
 
   if (upload.read_error != 0) {
     throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
