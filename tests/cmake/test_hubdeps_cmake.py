@@ -370,6 +370,50 @@ class ConcurrentConfigures(CMakeTestCase):
                 self.assert_quickstart_output(self.run_quickstart(build), refs["branches"]["main"])
 
 
+class ErrorsForEveryWayIn(CMakeTestCase):
+    """The error cases fail the same way whichever way the project gets HubDeps."""
+
+    def ways(self) -> dict:
+        """The top of a project's CMakeLists.txt, and extra configure arguments, for each way in."""
+        prefix = self.install_prefix()
+        return {
+            "installed": ("find_package(HubDeps 0.1 REQUIRED)", [f"-DCMAKE_PREFIX_PATH={prefix}"]),
+            "fetchcontent": (f'include(FetchContent)\nFetchContent_Declare(hubdeps SOURCE_DIR "{SOURCE_DIR}")\n'
+                             "FetchContent_MakeAvailable(hubdeps)", [f"-DHUBDEPS_EXECUTABLE={HELPER}"]),
+            "add_subdirectory": (f'add_subdirectory("{SOURCE_DIR}" hubdeps)', [f"-DHUBDEPS_EXECUTABLE={HELPER}"]),
+            "executable": (f'include("{SOURCE_DIR}/cmake/HubDeps.cmake")', [f"-DHUBDEPS_EXECUTABLE={HELPER}"]),
+        }
+
+    def configure_with(self, head: str, args: list, body: str, name: str, *extra: str, expect_ok: bool) -> str:
+        project = self.path(name)
+        os.makedirs(project, exist_ok=True)
+        with open(os.path.join(project, "CMakeLists.txt"), "w", encoding="utf-8") as f:
+            f.write(f"cmake_minimum_required(VERSION 3.19)\nproject(errors LANGUAGES NONE)\n{head}\n{body}\n")
+        return self.configure(project, os.path.join(project, "build"), *args, *extra, expect_ok=expect_ok)
+
+    def test_bad_repo_missing_file_stale_lock_and_offline_miss_for_every_way_in(self):
+        for way, (head, args) in self.ways().items():
+            with self.subTest(way=way):
+                output = self.configure_with(head, args, "hf_fetch_model(bert REPO acme/../x)", f"{way}-bad-repo",
+                                             expect_ok=False)
+                self.assertIn("is not a Hub repository id", squash(cmake_error_block(output)))
+                output = self.configure_with(head, args, f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE nope.json)",
+                                             f"{way}-missing-file", expect_ok=False)
+                self.assertIn("nope.json", squash(cmake_error_block(output)))
+                self.assertIn("exit code 3", squash(cmake_error_block(output)))
+                # Locked and stale: a lock from one declaration, then another one under HUBDEPS_LOCKED.
+                self.configure_with(head, args, f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)",
+                                    f"{way}-stale", expect_ok=True)
+                output = self.configure_with(head, args, f"hf_fetch_model(bert REPO {TINY_BERT} REVISION v1.0 "
+                                             "INCLUDE config.json)", f"{way}-stale", "-DHUBDEPS_LOCKED=ON",
+                                             expect_ok=False)
+                self.assertIn("exit code 7", squash(cmake_error_block(output)))
+                output = self.configure_with(head, args, f"hf_fetch_model(bert REPO {TINY_BERT} REVISION v1.0)",
+                                             f"{way}-offline", "-DHUBDEPS_OFFLINE=ON",
+                                             "-DHUBDEPS_CACHE_DIR=" + self.path(f"{way}-empty-cache"), expect_ok=False)
+                self.assertIn("exit code 8", squash(cmake_error_block(output)))
+
+
 class AddSubdirectory(CMakeTestCase):
     """add_subdirectory() of HubDeps' sources; a dataset selected by folder; the variables it sets."""
 
