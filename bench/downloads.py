@@ -149,10 +149,10 @@ def scenario_cold_big_file(ctx: Context) -> ScenarioReport:
             curl_t = median_wall(runs[CURL])
             report.checks.append(Check("HubDeps (verifies SHA-256) at least as fast as `curl -o` (verifies nothing)",
                                        f"HubDeps {gbps(size / hub_t)} vs curl {gbps(size / curl_t)}: "
-                                       f"{curl_t / hub_t:.2f}x curl's speed", hub_t <= curl_t))
+                                       f"{curl_t / hub_t:.3f}x curl's speed", hub_t <= curl_t))
         if JS in runs:
             js_t = median_wall(runs[JS])
-            report.checks.append(Check("HubDeps at least 2x the JS client", f"{js_t / hub_t:.2f}x", js_t >= 2 * hub_t))
+            report.checks.append(Check("HubDeps at least 2x the JS client", f"{js_t / hub_t:.3f}x", js_t >= 2 * hub_t))
         cpus = ctx.facts["cpus"]
         hub_cpu = summarize([s.cpu for s in runs[HUBDEPS]]).median
         hub_server = summarize([s.extra["server_cpu"] for s in runs[HUBDEPS]]).median
@@ -378,7 +378,7 @@ def scenario_many_files(ctx: Context) -> ScenarioReport:
             f"<path>`: {client / count * 1000:.2f} ms of CPU per file, spread over its 8 workers and the 2 cores.")
     if HUBDEPS in runs and JS in runs:
         ratio = median_wall(runs[JS]) / median_wall(runs[HUBDEPS])
-        report.checks.append(Check("At least 5x the JS client", f"{ratio:.1f}x", ratio >= 5))
+        report.checks.append(Check("At least 5x the JS client", f"{ratio:.2f}x", ratio >= 5))
         report.analysis.append(
             f"The JS client's `snapshotDownload` fetches one file at a time and asks `paths-info` before each "
             f"download ({requests.get(JS, 0)} requests against HubDeps' {requests.get(HUBDEPS, 0)}), so it pays a "

@@ -123,7 +123,7 @@ def scenario_push(ctx: Context) -> ScenarioReport:
     hub_t, curl_t = median_wall(runs[HUBDEPS_PUSH]), median_wall(runs[CURL_PUT])
     ratio = curl_t / hub_t
     report.checks.append(Check("hubdeps push at least 0.8x the speed of a plain `curl -T` upload",
-                               f"{ratio:.2f}x ({gbps(size / hub_t)} vs {gbps(size / curl_t)})", ratio >= 0.8))
+                               f"{ratio:.3f}x ({gbps(size / hub_t)} vs {gbps(size / curl_t)})", ratio >= 0.8))
     report.checks.append(Check("Re-push of the unchanged artifact uploads zero bytes",
                                f"{sum(repush_puts)} upload requests in {len(repush_puts)} re-pushes",
                                sum(repush_puts) == 0))
@@ -135,7 +135,7 @@ def scenario_push(ctx: Context) -> ScenarioReport:
         f"{gbps(sha_rate)}, {size / sha_rate:.2f} s). The PUT took {put_phase:.2f} s against curl's {curl_t:.2f} s "
         f"for the same bytes: the server (Python, hashing what it receives) sets that pace, and it varies by "
         f"about 10% from run to run. With a PUT exactly as fast as curl's, hashing first caps a push at "
-        f"{curl_t / (curl_t + hash_phase):.2f}x curl here; it reached {ratio:.2f}x. The hashing itself could "
+        f"{curl_t / (curl_t + hash_phase):.2f}x curl here; it reached {ratio:.3f}x. The hashing itself could "
         f"gain a little by overlapping the file reads with SHA-256: reading and hashing together run at "
         f"{gbps(size / hash_phase)}, SHA-256 alone at {gbps(sha_rate)}.")
     report.analysis.append(
