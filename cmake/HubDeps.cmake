@@ -489,6 +489,23 @@ function(_hubdeps_check_name command name what keywords names usage)
   endif()
 endfunction()
 
+# A Hub repository id, checked as the Hub does before any request: letters,
+# digits, '-', '_' and '.', no '--' or '..', at most 96 characters. The
+# namespace is OPTIONAL (legacy ids like gpt2) or REQUIRED (a push target).
+function(_hubdeps_check_repo_id context repo namespace what_namespace_is)
+  if(namespace STREQUAL "REQUIRED")
+    set(shape "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+  else()
+    set(shape "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+  endif()
+  string(LENGTH "${repo}" repo_length)
+  if(NOT repo MATCHES "${shape}" OR repo MATCHES "--|\\.\\.|[-.]$|[-.]/" OR repo_length GREATER 96)
+    message(FATAL_ERROR "${context}: REPO '${repo}' is not a Hub repository id: expected "
+                        "'namespace/name' ${what_namespace_is} made of letters, digits, '-', '_' "
+                        "and '.', at most 96 characters")
+  endif()
+endfunction()
+
 # Arguments cmake_parse_arguments did not recognise are a typo to name.
 function(_hubdeps_reject_unknown context usage unparsed)
   if(unparsed)
@@ -537,13 +554,8 @@ function(hf_fetch_model name)
     message(FATAL_ERROR "${context}: REPO is missing: give the Hub repository id, e.g. "
                         "REPO google-bert/bert-base-uncased")
   endif()
-  string(LENGTH "${arg_REPO}" repo_length)
-  if(NOT arg_REPO MATCHES "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"
-     OR arg_REPO MATCHES "--|\\.\\.|[-.]$|[-.]/" OR repo_length GREATER 96)
-    message(FATAL_ERROR "${context}: REPO '${arg_REPO}' is not a Hub repository id: expected "
-                        "'namespace/name' (as in https://huggingface.co/namespace/name) made of "
-                        "letters, digits, '-', '_' and '.', at most 96 characters")
-  endif()
+  _hubdeps_check_repo_id("${context}" "${arg_REPO}" OPTIONAL
+                         "(as in https://huggingface.co/namespace/name)")
   if(NOT DEFINED arg_REVISION)
     set(arg_REVISION main)
   endif()

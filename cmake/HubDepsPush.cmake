@@ -151,13 +151,8 @@ function(hf_push_artifact name)
     message(FATAL_ERROR "${context}: REPO is missing: give the Hub repository to push to, e.g. "
                         "REPO my-org/my-model")
   endif()
-  string(LENGTH "${arg_REPO}" repo_length)
-  if(NOT arg_REPO MATCHES "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$"
-     OR arg_REPO MATCHES "--|\\.\\.|[-.]$|[-.]/" OR repo_length GREATER 96)
-    message(FATAL_ERROR "${context}: REPO '${arg_REPO}' is not a Hub repository id: expected "
-                        "'namespace/name' (your user name or an organization, then the repo name) made "
-                        "of letters, digits, '-', '_' and '.', at most 96 characters")
-  endif()
+  _hubdeps_check_repo_id("${context}" "${arg_REPO}" REQUIRED
+                         "(your user name or an organization, then the repo name)")
   if(DEFINED arg_FILES AND DEFINED arg_DIRECTORY)
     message(FATAL_ERROR "${context}: give either FILES or DIRECTORY, not both; push a folder with "
                         "DIRECTORY, or list every file with FILES")
