@@ -92,16 +92,21 @@ class RequestLog:
         self.entries = []
         self.lock = threading.Lock()
 
-    def add(self, entry: dict) -> None:
-        line = json.dumps(entry) + "\n"
+    # An entry joins the log when its request arrives, so the log is in arrival order and a client that
+    # has its answer always finds its request there; status and bytes fill in as the request proceeds.
+    def start(self, entry: dict) -> None:
         with self.lock:
             self.entries.append(entry)
+
+    def finish(self, entry: dict) -> None:
+        with self.lock:
+            line = json.dumps(entry) + "\n"
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(line)
 
     def snapshot(self) -> list:
         with self.lock:
-            return list(self.entries)
+            return [dict(entry) for entry in self.entries]
 
     def clear(self) -> None:
         with self.lock:
@@ -233,6 +238,8 @@ class HubHandler(BaseHTTPRequestHandler):
             "aborted": False,
             "time": time.time(),
         }
+        if not self.is_admin:
+            self.app.log.start(self.entry)
         try:
             try:
                 self.route()
@@ -255,7 +262,7 @@ class HubHandler(BaseHTTPRequestHandler):
         finally:
             self._discard_unread_body()
             if not self.is_admin:
-                self.app.log.add(self.entry)
+                self.app.log.finish(self.entry)
 
     def _announced_body_length(self):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
