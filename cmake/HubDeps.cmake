@@ -657,27 +657,33 @@ function(hf_fetch_model name)
   endif()
 
   if(NOT reused)
-    # Progress lines go to the console as they come (ECHO_ERROR_VARIABLE);
-    # the same text is kept to quote the helper's message on failure.
-    execute_process(COMMAND ${command}
+    # One process fetches and writes the header: a fresh build folder starts
+    # one helper per model. Progress lines go to the console as they come
+    # (ECHO_ERROR_VARIABLE); the same text is kept to quote the helper's
+    # message on failure.
+    set(header_arguments --header "${header}" --namespace "${cpp_namespace}")
+    foreach(config IN LISTS arg_HEADERS)
+      list(APPEND header_arguments --header-config "${config}")
+    endforeach()
+    execute_process(COMMAND ${command} ${header_arguments}
                     RESULT_VARIABLE result OUTPUT_VARIABLE fetch_json ERROR_VARIABLE fetch_log
                     ECHO_ERROR_VARIABLE)
-    if(NOT result EQUAL 0)
+    # The helper prints its JSON once the files are in place, before it
+    # writes the header: JSON with a failure means the header failed.
+    string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
+    string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
+    if(NOT result EQUAL 0 AND json_error)
       _hubdeps_helper_message("${fetch_log}" helper_message)
       _hubdeps_explain_exit_code("${result}" meaning hint)
       message(FATAL_ERROR "${context}: could not fetch ${what} (hubdeps exit code ${result}: "
                           "${meaning}):\n  ${helper_message}\n${hint}")
     endif()
-
-    string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
-    string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
     if(json_error)
       message(FATAL_ERROR "${context}: the helper ${helper} printed no usable JSON for ${what} "
                           "(${json_error}); is it a hubdeps matching this module?")
     endif()
     _hubdeps_file_paths("${fetch_json}" files)
 
-    set(config_arguments "")
     foreach(config IN LISTS arg_HEADERS)
       if(NOT config IN_LIST files)
         list(JOIN files ", " fetched)
@@ -685,18 +691,14 @@ function(hf_fetch_model name)
                             "from ${what} (commit ${commit}): either it does not exist in the "
                             "repository or INCLUDE/EXCLUDE leave it out. Fetched: ${fetched}")
       endif()
-      list(APPEND config_arguments --config "${snapshot_dir}/${config}")
     endforeach()
-
-    _hubdeps_write_if_changed("${fetch_json_file}" "${fetch_json}")
-    execute_process(COMMAND "${helper}" model-header --fetch-json "${fetch_json_file}"
-                            --namespace "${cpp_namespace}" ${config_arguments} --out "${header}"
-                    RESULT_VARIABLE result OUTPUT_VARIABLE header_log ERROR_VARIABLE header_log)
     if(NOT result EQUAL 0)
-      _hubdeps_helper_message("${header_log}" helper_message)
+      _hubdeps_helper_message("${fetch_log}" helper_message)
       message(FATAL_ERROR "${context}: could not generate hf/${name}.hpp (hubdeps exit code "
                           "${result}):\n  ${helper_message}\nCheck NAMESPACE and HEADERS.")
     endif()
+
+    _hubdeps_write_if_changed("${fetch_json_file}" "${fetch_json}")
     # Recorded after the run: the run itself may have written the lockfile.
     _hubdeps_stamp(stamp "${lockfile}" "${command};${cpp_namespace};${arg_HEADERS}")
     if(stamp)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,12 @@ struct FetchedSnapshot {
 // Parses and validates `hubdeps fetch --json` output. Throws Error(usage)
 // "<source_name>: ..." naming the field that is missing or wrong.
 FetchedSnapshot parse_fetch_json(std::string_view text, const std::string& source_name);
+
+// The JSON configs named by repo path, read from the snapshot folder. Throws
+// Error(usage) for a path that is not among the snapshot's files, naming it
+// and what was fetched.
+std::vector<ConfigInput> load_snapshot_configs(const FetchedSnapshot& snapshot,
+                                               const std::vector<std::string>& repo_paths);
 
 // Names the model header declares at the top of its namespace; a HEADERS
 // config whose stem maps to one of these is rejected.

@@ -1,6 +1,7 @@
 // hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--lock FILE --name NAME [--locked | --update]]
+//   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]...]
 #include <unistd.h>
 
 #include <iostream>
@@ -12,7 +13,9 @@
 #include "commands.hpp"
 #include "env.hpp"
 #include "error.hpp"
+#include "codegen.hpp"
 #include "fetch.hpp"
+#include "model_header.hpp"
 #include "pin.hpp"
 #include "progress.hpp"
 
@@ -35,6 +38,9 @@ struct FetchOptions {
   std::string name;
   bool locked = false;
   bool update = false;
+  std::string header;
+  std::string cpp_namespace;
+  std::vector<std::string> header_configs;
 };
 
 nlohmann::json files_json(const std::vector<RepoFile>& files) {
@@ -49,6 +55,19 @@ nlohmann::json files_json(const std::vector<RepoFile>& files) {
     list.push_back(std::move(entry));
   }
   return list;
+}
+
+// What `model-header` would read back from the --json output, straight
+// from the result.
+FetchedSnapshot fetched_snapshot(const FetchRequest& request, const FetchResult& result) {
+  FetchedSnapshot snapshot;
+  snapshot.repo_id = request.repo.str();
+  snapshot.repo_type = std::string(to_string(request.type));
+  snapshot.revision = request.revision;
+  snapshot.commit = result.commit;
+  snapshot.snapshot_dir = result.snapshot_dir.string();
+  for (const auto& file : result.files) snapshot.files.push_back({file.path, file.size});
+  return snapshot;
 }
 
 void run_fetch(const FetchOptions& options) {
@@ -91,6 +110,20 @@ void run_fetch(const FetchOptions& options) {
   } else {
     std::cout << result.snapshot_dir.string() << "\n";
   }
+
+  // After the output: a header failure leaves the files fetched, and the
+  // caller can tell the two apart (CMake's hf_fetch_model does, in one
+  // process per model instead of two).
+  if (!options.header.empty()) {
+    std::cout.flush();
+    const FetchedSnapshot snapshot = fetched_snapshot(request, result);
+    try {
+      const auto configs = load_snapshot_configs(snapshot, options.header_configs);
+      write_if_changed(options.header, generate_model_header(snapshot, options.cpp_namespace, configs));
+    } catch (const Error& e) {
+      throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be generated: " + e.what());
+    }
+  }
 }
 
 }  // namespace
@@ -128,6 +161,16 @@ void add_fetch_command(CLI::App& app) {
                 "Move the lock entry to the newest commit of its revision")
       ->needs(lock)
       ->excludes(locked);
+  auto* header = cmd->add_option("--header", options->header,
+                                 "Also write the header `model-header` would, after the output "
+                                 "(only if its content changed)");
+  cmd->add_option("--namespace", options->cpp_namespace, "The header's C++ namespace, e.g. hf::bert")
+      ->needs(header);
+  header->needs(cmd->get_option("--namespace"));
+  cmd->add_option("--header-config", options->header_configs,
+                  "A fetched JSON config (repo path, e.g. config.json) whose accessors the header "
+                  "gets (repeatable)")
+      ->needs(header);
   cmd->callback([options] { run_fetch(*options); });
 }
 

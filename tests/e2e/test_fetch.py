@@ -344,6 +344,59 @@ class FetchBehaviour(HubTestCase):
         self.assertTrue(any(e["status"] == 307 for e in self.hub.log()))
 
 
+class FetchWritesTheModelHeader(HubTestCase):
+    """`fetch --header`: what CMake's hf_fetch_model runs, one process per model instead of two."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hub.create_repo("acme/header")
+        cls.hub.commit("acme/header", {"config.json": CONFIG, "weights.bin": {"generate": {"size": 1 << 20}, "lfs": True}})
+
+    def test_the_header_is_the_one_model_header_writes_from_the_json(self):
+        header = os.path.join(self.work, "fetch", "hf", "m.hpp")
+        result = self.fetch("acme/header", "--header", header, "--namespace", "hf::m", "--header-config", "config.json")
+        self.assertExit(result, 0)
+        fetch_json = os.path.join(self.work, "fetch.json")
+        with open(fetch_json, "w") as f:
+            f.write(result.stdout)
+        separate = os.path.join(self.work, "separate.hpp")
+        config = os.path.join(result.json()["snapshot_dir"], "config.json")
+        made = self.run_hubdeps("model-header", "--fetch-json", fetch_json, "--namespace", "hf::m",
+                                "--config", config, "--out", separate)
+        self.assertExit(made, 0)
+        with open(header) as f, open(separate) as g:
+            text = f.read()
+            self.assertEqual(text, g.read())
+        self.assertIn("hidden_size = 64", text)
+        self.assertIn(result.json()["commit"], text)
+
+        before = os.stat(header).st_mtime_ns
+        os.utime(header, ns=(before - 10**9, before - 10**9))
+        again = self.fetch("acme/header", "--header", header, "--namespace", "hf::m", "--header-config", "config.json")
+        self.assertExit(again, 0)
+        self.assertEqual(os.stat(header).st_mtime_ns, before - 10**9, "an unchanged header is not rewritten")
+
+    def test_a_config_that_was_not_fetched_fails_after_the_json_and_writes_no_header(self):
+        header = os.path.join(self.work, "m.hpp")
+        result = self.fetch("acme/header", "--include", "*.bin", "--header", header, "--namespace", "hf::m",
+                            "--header-config", "config.json")
+        self.assertExit(result, 2)
+        self.assertEqual([f["path"] for f in result.json()["files"]], ["weights.bin"])  # the fetch itself happened
+        self.assertIn("config 'config.json' is not among the files fetched from model 'acme/header'", result.stderr)
+        self.assertIn("Fetched: weights.bin", result.stderr)
+        self.assertFalse(os.path.exists(header))
+
+    def test_header_options_need_each_other(self):
+        self.hub.clear_log()
+        for args in (("--header", "x.hpp"), ("--namespace", "hf::m"), ("--header-config", "config.json")):
+            with self.subTest(args=args):
+                result = self.fetch("acme/header", *args)
+                self.assertExit(result, 2)
+                self.assertIn("requires", result.stderr)
+        self.assertEqual(self.hub.log(), [])
+
+
 class FetchThroughAMirrorPrefix(HubTestCase):
     @classmethod
     def setUpClass(cls):
