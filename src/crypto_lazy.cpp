@@ -5,13 +5,11 @@
 // a pinned, cached model needs no hash at all. These definitions of the
 // few functions hash.cpp and upload_api.cpp call load it with dlopen the
 // first time one is called, and forward to it.
-#include <dlfcn.h>
 #include <openssl/evp.h>
 
 #include <mutex>
-#include <string>
 
-#include "error.hpp"
+#include "lazy_library.hpp"
 
 namespace {
 
@@ -28,24 +26,16 @@ struct Crypto {
 
 template <typename Function>
 void bind(void* library, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(::dlsym(library, name));
-  if (!function) {
-    throw hubdeps::Error(hubdeps::ExitCode::usage,
-                         std::string("the libcrypto found (" HUBDEPS_LIBCRYPTO_SONAME ") has no ") + name +
-                             "; install OpenSSL 1.1.1 or newer");
-  }
+  hubdeps::lazy::bind(library, HUBDEPS_LIBCRYPTO_SONAME, name, function, hubdeps::ExitCode::usage,
+                      "install OpenSSL 1.1.1 or newer");
 }
 
 const Crypto& crypto() {
   static Crypto functions;
   static std::once_flag once;
   std::call_once(once, [] {
-    void* library = ::dlopen(HUBDEPS_LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-      throw hubdeps::Error(hubdeps::ExitCode::usage,
-                           std::string("cannot load OpenSSL's libcrypto (" HUBDEPS_LIBCRYPTO_SONAME "): ") +
-                               ::dlerror() + "; install it (Debian: apt-get install libssl3)");
-    }
+    void* library = hubdeps::lazy::open_library(HUBDEPS_LIBCRYPTO_SONAME, hubdeps::ExitCode::usage,
+                                                "install it (Debian: apt-get install libssl3)");
     bind(library, "EVP_sha256", functions.sha256);
     bind(library, "EVP_sha1", functions.sha1);
     bind(library, "EVP_MD_CTX_new", functions.md_ctx_new);

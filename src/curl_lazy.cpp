@@ -9,13 +9,11 @@
 // defines the function itself.
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <cstdarg>
 #include <mutex>
-#include <string>
 
-#include "error.hpp"
+#include "lazy_library.hpp"
 
 namespace {
 
@@ -39,24 +37,16 @@ struct Curl {
 
 template <typename Function>
 void bind(void* library, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(::dlsym(library, name));
-  if (!function) {
-    throw hubdeps::Error(hubdeps::ExitCode::network,
-                         std::string("the libcurl found (" HUBDEPS_LIBCURL_SONAME ") has no ") + name +
-                             "; install libcurl 7.78 or newer");
-  }
+  hubdeps::lazy::bind(library, HUBDEPS_LIBCURL_SONAME, name, function, hubdeps::ExitCode::network,
+                      "install libcurl 7.78 or newer");
 }
 
 const Curl& curl() {
   static Curl functions;
   static std::once_flag once;
   std::call_once(once, [] {
-    void* library = ::dlopen(HUBDEPS_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-      throw hubdeps::Error(hubdeps::ExitCode::network,
-                           std::string("cannot load libcurl (" HUBDEPS_LIBCURL_SONAME "): ") + ::dlerror() +
-                               "; install it (Debian: apt-get install libcurl4)");
-    }
+    void* library = hubdeps::lazy::open_library(HUBDEPS_LIBCURL_SONAME, hubdeps::ExitCode::network,
+                                                "install it (Debian: apt-get install libcurl4)");
     bind(library, "curl_global_init", functions.global_init);
     bind(library, "curl_easy_init", functions.easy_init);
     bind(library, "curl_easy_cleanup", functions.easy_cleanup);
