@@ -136,6 +136,18 @@ def median_wall(samples: list[Sample]) -> float:
     return summarize([s.wall for s in samples]).median
 
 
+def paired_ratios(baseline: list[Sample], measured: list[Sample]) -> list[float]:
+    """Per round, how many times faster `measured` was than `baseline`. Runs of one round follow each other
+    within seconds, so a ratio taken inside a round is spared what moves whole rounds (load, the VM's memory)."""
+    return [b.wall / m.wall for b, m in zip(baseline, measured)]
+
+
+def ratio_range(ratios: list[float], target: float) -> str:
+    """The paired ratios in a few words: median, range, and in how many rounds the target ratio was met."""
+    return (f"median {summarize(ratios).median:.3f}x, {min(ratios):.2f}x-{max(ratios):.2f}x, {target:g}x or more "
+            f"in {sum(r >= target for r in ratios)} of {len(ratios)} rounds")
+
+
 # ---- the test Hub ---------------------------------------------------------------------------------------
 # Requests to the local Hub never go through a proxy the environment may name.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
