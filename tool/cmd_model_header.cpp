@@ -48,7 +48,8 @@ void add_model_header_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "model-header",
       "Generate the header of one fetched snapshot (repo id, commit, file paths and the "
-      "accessors of chosen configs); CMake's hf_fetch_model() runs this");
+      "accessors of chosen configs) from saved `fetch --json` output; `fetch --header` "
+      "writes the same header in the fetching process");
   command->add_option("--fetch-json", options->fetch_json, "What `hubdeps fetch --json` printed")
       ->required();
   command->add_option("--namespace", options->cpp_namespace, "C++ namespace, e.g. hf::bert")
