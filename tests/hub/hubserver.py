@@ -56,7 +56,9 @@ API_ACTIONS = {"revision", "tree", "paths-info", "preupload", "commit", "branch"
 # Faults decided before any routing, faults applied while a 2xx body is sent, and the listing fault.
 REQUEST_FAULTS = {"status", "stall", "redirect_loop", "redirect_foreign", "oversized_json", "malformed_json"}
 BODY_FAULTS = {"drop_after_bytes", "truncate", "corrupt", "stall", "throttle"}
-ALL_FAULTS = REQUEST_FAULTS | BODY_FAULTS | {"hostile_listing"}
+# Decided once the request has been carried out (a commit made), as its answer is about to go out.
+ANSWER_FAULTS = {"lose_answer"}
+ALL_FAULTS = REQUEST_FAULTS | BODY_FAULTS | ANSWER_FAULTS | {"hostile_listing"}
 HOSTILE_PATHS = ["../evil", "/abs/evil", "a\\b", "nul\0byte", "dir/../../evil", "..", ".", "C:evil", "ok//double", ""]
 DRAIN_LIMIT = 16 * 1024 * 1024
 
@@ -329,6 +331,12 @@ class HubHandler(BaseHTTPRequestHandler):
             length = body.length
         else:
             length = len(body)
+        if not self.is_admin and self.app.faults.take(self.origin, self.command, self.path, ANSWER_FAULTS, "answer"):
+            # The work is done (a commit made) but the client never hears of it: the connection closes
+            # before a single byte of the answer, as when a proxy or the network drops it.
+            self.entry["fault"] = "lose_answer"
+            self.entry["status"] = status
+            self.abort()
         self.send_response(status)
         self.send_header("X-Request-Id", secrets.token_hex(8))
         if content_type:

@@ -55,18 +55,23 @@ def call(method, url, *, token=None, headers=None, body=None, json_body=None, ti
         connection.close()
 
 
-def raw_exchange(url, request_headers="", timeout=5.0):
-    """Send a GET on a plain socket and read until the server closes: what a client sees of a cut body."""
+def raw_exchange(url, request_headers="", timeout=5.0, method="GET", body=b""):
+    """Send a request on a plain socket and read until the server closes: what a client sees of a cut body.
+    A connection closed before any answer gives (None, {}, b"")."""
     parts = urllib.parse.urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n{request_headers}\r\n".encode())
+        length = f"Content-Length: {len(body)}\r\n" if body else ""
+        sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n{length}{request_headers}\r\n".encode()
+                     + body)
         received = b""
         while True:
             chunk = sock.recv(1 << 16)
             if not chunk:
                 break
             received += chunk
+    if not received:
+        return None, {}, b""
     head, _, body = received.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
@@ -523,6 +528,44 @@ class UploadFlowTest(unittest.TestCase):
                              {"key": "file", "value": {"path": "late.txt", "content": "bGF0ZQ==", "encoding": "base64"}}])
         self.assertEqual(stale.status, 412)
         self.assertIn("A commit has happened since", stale.json()["error"])
+
+    def test_lose_answer_on_the_commit_commits_then_closes_without_a_byte(self):
+        tip = call("GET", self.api("/revision/main")).json()["sha"]
+        self.hub.fault("lose_answer", method="POST", path="/commit/")
+        self.hub.clear_log()
+        body = b'{"key": "header", "value": {"summary": "Lost"}}\n' \
+               b'{"key": "file", "value": {"path": "lost.txt", "content": "bG9zdA==", "encoding": "base64"}}\n'
+        status, headers, answer = raw_exchange(
+            self.api("/commit/main"), method="POST", body=body,
+            request_headers=f"Authorization: Bearer {WRITE_TOKEN}\r\nContent-Type: application/x-ndjson\r\n")
+        self.assertEqual((status, headers, answer), (None, {}, b""))
+        head = call("GET", self.api("/revision/main")).json()["sha"]
+        self.assertNotEqual(head, tip)
+        history = call("GET", self.api("/commits/main")).json()
+        self.assertEqual([c["id"] for c in history[:2]], [head, tip])
+        self.assertEqual(history[0]["title"], "Lost")
+        self.assertEqual(self.download("lost.txt"), b"lost")
+        (entry,) = [e for e in self.hub.log() if "/commit/" in e["path"]]
+        self.assertEqual((entry["fault"], entry["aborted"], entry["status"], entry["bytes_sent"]),
+                         ("lose_answer", True, 200, 0))
+        # Disarmed after one hit: the next commit is answered.
+        again = self.commit([{"key": "header", "value": {"summary": "Answered", "parentCommit": head}},
+                             {"key": "file", "value": {"path": "answered.txt", "content": "YQ==", "encoding": "base64"}}])
+        self.assertEqual(again.status, 200, again.body)
+
+    def test_a_status_fault_on_the_commit_answers_before_anything_is_committed(self):
+        tip = call("GET", self.api("/revision/main")).json()["sha"]
+        self.hub.fault("status", method="POST", path="/commit/", status=503, retry_after=1, count=2)
+        lines = [{"key": "header", "value": {"summary": "Busy", "parentCommit": tip}},
+                 {"key": "file", "value": {"path": "busy.txt", "content": "Yg==", "encoding": "base64"}}]
+        for _ in range(2):
+            busy = self.commit(lines)
+            self.assertEqual((busy.status, busy.header("Retry-After")), (503, "1"))
+            self.assertEqual(call("GET", self.api("/revision/main")).json()["sha"], tip)
+        # The same commit, with the same parent, goes through once the fault is used up.
+        done = self.commit(lines)
+        self.assertEqual(done.status, 200, done.body)
+        self.assertEqual(call("GET", self.api("/revision/main")).json()["sha"], done.json()["commitOid"])
 
     def test_create_pr_commits_to_a_new_pr_ref_and_leaves_the_branch_alone(self):
         tip = call("GET", self.api("/revision/main")).json()["sha"]
