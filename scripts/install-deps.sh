@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev  # unit tests
   python3                # the local test Hub and the end-to-end tests
   python3-yaml           # tests parse generated model cards as the Hub would (YAML front matter)
+  # what the official Python client (huggingface_hub, run from ../shared/peers) imports, for the cache tests
+  python3-httpx python3-fsspec python3-tqdm python3-packaging python3-typing-extensions python3-click
   openssl                # tests make a self-signed certificate for the TLS test
   curl                   # the test Hub's own speed check
   nodejs npm             # interop tests with the official @huggingface/hub client

@@ -355,6 +355,34 @@ bool RepoCache::snapshot_file_present(std::string_view commit, std::string_view 
   return fs::is_regular_file(snapshot_path(commit, repo_path), error);
 }
 
+std::optional<std::string> RepoCache::snapshot_link_blob(std::string_view commit,
+                                                        std::string_view repo_path) const {
+  std::error_code error;
+  const fs::path target = fs::read_symlink(snapshot_path(commit, repo_path), error);
+  if (error) return std::nullopt;
+  return target.filename().string();
+}
+
+RepoCache::Entry RepoCache::check_snapshot_entry(std::string_view commit, std::string_view repo_path,
+                                                 std::string_view etag, std::uint64_t size) const {
+  const fs::path entry = snapshot_path(commit, repo_path);
+  std::error_code error;
+  const auto status = fs::symlink_status(entry, error);
+  if (error || !fs::exists(status)) return Entry::missing;
+  if (!fs::is_symlink(status)) return fs::is_regular_file(status) ? Entry::not_a_link : Entry::missing;
+  if (snapshot_link_blob(commit, repo_path) != etag) return Entry::other_blob;
+  const auto actual = fs::file_size(blob_path(etag), error);  // follows nothing: blobs are files
+  if (error) return Entry::missing;
+  return actual == size ? Entry::proven : Entry::wrong_size;
+}
+
+void RepoCache::discard_blob(std::string_view etag) const {
+  FileLock lock(lock_path(etag));
+  std::error_code error;
+  fs::remove(blob_path(etag), error);
+  if (error) throw io_error("remove the damaged blob", blob_path(etag), error.value());
+}
+
 void RepoCache::publish_blob(const fs::path& verified_file, std::string_view etag) const {
   const fs::path blob = blob_path(etag);
   create_parent_folders(blob);
@@ -477,6 +505,40 @@ std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view com
   }
   sort_by_path(listing.files);
   return listing;
+}
+
+TryFileLock::TryFileLock(const fs::path& path, bool create) {
+  if (create) create_parent_folders(path);
+  const int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+  do {
+    fd_ = ::open(path.c_str(), flags, 0666);
+  } while (fd_ < 0 && errno == EINTR);
+  if (fd_ < 0 && (errno == EACCES || errno == EROFS)) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    // No lock file: no process has ever locked it, so none holds it now.
+    if (!create && (errno == ENOENT || errno == ENOTDIR)) {
+      acquired_ = true;
+      return;
+    }
+    throw io_error("open the lock file", path, errno);
+  }
+  int result;
+  do {
+    result = ::flock(fd_, LOCK_EX | LOCK_NB);
+  } while (result != 0 && errno == EINTR);
+  if (result == 0) {
+    acquired_ = true;
+    return;
+  }
+  const int error = errno;
+  ::close(fd_);
+  fd_ = -1;
+  if (error != EWOULDBLOCK) throw io_error("lock", path, error);
+}
+
+TryFileLock::~TryFileLock() {
+  // Like FileLock: closing releases the flock, and the file stays.
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace hubdeps

@@ -4,6 +4,7 @@
 // byte-compatible with Python huggingface_hub and @huggingface/hub.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -26,6 +27,22 @@ class FileLock {
 
  private:
   int fd_ = -1;
+};
+
+// The same lock as FileLock, without waiting: acquired() is false while
+// another process (a download) holds it. With `create` false a missing lock
+// file is free and nothing is created, so a dry run writes nothing.
+class TryFileLock {
+ public:
+  TryFileLock(const fs::path& path, bool create);
+  ~TryFileLock();
+  TryFileLock(const TryFileLock&) = delete;
+  TryFileLock& operator=(const TryFileLock&) = delete;
+  bool acquired() const { return acquired_; }
+
+ private:
+  int fd_ = -1;
+  bool acquired_ = false;
 };
 
 // Writes `content` to `path` through a unique temporary file in the same
@@ -62,6 +79,26 @@ class RepoCache {
                      std::string_view etag) const;
   // True when snapshots/<commit>/<path> resolves to an existing blob.
   bool snapshot_file_present(std::string_view commit, std::string_view repo_path) const;
+
+  // What snapshots/<commit>/<path> holds, judged without reading a byte: a
+  // blob is published under its hash only after it was verified, so a link to
+  // blobs/<etag> whose blob has the expected size is proof of the content.
+  enum class Entry {
+    proven,         // a link to blobs/<etag>, and the blob has `size` bytes
+    missing,        // no entry, or a link to a blob that is not there
+    other_blob,     // a link to another blob than blobs/<etag>
+    wrong_size,     // a link to blobs/<etag>, but the blob has another size
+    not_a_link,     // a regular file (a copy, or placed by hand)
+  };
+  Entry check_snapshot_entry(std::string_view commit, std::string_view repo_path,
+                             std::string_view etag, std::uint64_t size) const;
+  // The blob name snapshots/<commit>/<path> links to, if it is a link.
+  std::optional<std::string> snapshot_link_blob(std::string_view commit,
+                                                std::string_view repo_path) const;
+
+  // Removes a blob found damaged, under its lock, so a download running in
+  // another process is never cut short. Missing is fine.
+  void discard_blob(std::string_view etag) const;
 
   // Publishes a verified download: renames `verified_file` to blobs/<etag>.
   void publish_blob(const fs::path& verified_file, std::string_view etag) const;

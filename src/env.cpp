@@ -193,6 +193,15 @@ bool env_flag_is_true(const std::optional<std::string>& value) {
   return upper == "1" || upper == "ON" || upper == "YES" || upper == "TRUE";
 }
 
+void Environment::use_cache_dir(const std::filesystem::path& folder, const std::string& source) {
+  cache_note.clear();
+  hub_cache = folder;
+  if (folder.is_relative()) {
+    hub_cache = std::filesystem::absolute(folder).lexically_normal();
+    cache_note = source + " '" + folder.string() + "' is relative: using " + hub_cache.string();
+  }
+}
+
 Environment Environment::from(const Getenv& getenv) {
   Environment env;
 
@@ -222,6 +231,9 @@ Environment Environment::from(const Getenv& getenv) {
     throw Error(ExitCode::usage,
                 "cannot find the Hugging Face cache folder: HOME is not set and the current user "
                 "has no home folder; set HF_HUB_CACHE (or HF_HOME) to a folder");
+  }
+  if (env.hub_cache.is_relative()) {
+    env.use_cache_dir(env.hub_cache, hub_cache ? "HF_HUB_CACHE" : "HF_HOME");
   }
 
   // `or` in Python: an empty HF_HUB_OFFLINE defers to TRANSFORMERS_OFFLINE,

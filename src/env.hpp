@@ -24,6 +24,14 @@ struct Environment {
   // certificates instead of the system's (a corporate proxy, a local Hub).
   // Verification itself is never turned off.
   std::filesystem::path ca_bundle;
+  // Said to the user once: a relative cache folder (HF_HUB_CACHE=cache) is
+  // made absolute against the working folder, so every path the helper
+  // prints or a build records is absolute and does not move with the shell.
+  std::string cache_note;
+
+  // Points the environment at another cache folder (--cache-dir), made
+  // absolute like the one from the environment.
+  void use_cache_dir(const std::filesystem::path& folder, const std::string& source);
 
   // `getenv` returns the variable's value, or nullopt when unset.
   using Getenv = std::function<std::optional<std::string>(const char* name)>;

@@ -31,4 +31,12 @@ class Error : public std::runtime_error {
   ExitCode code_;
 };
 
+// The Hub says the revision (branch, tag or commit) does not exist in a repo
+// that does. A pinned fetch tells this apart from a missing repo: it means the
+// lockfile names a commit the Hub never had.
+class RevisionNotFound : public Error {
+ public:
+  explicit RevisionNotFound(const std::string& message) : Error(ExitCode::not_found, message) {}
+};
+
 }  // namespace hubdeps

@@ -11,6 +11,7 @@
 #include "glob.hpp"
 #include "hash.hpp"
 #include "hub_api.hpp"
+#include "pin_proof.hpp"
 
 namespace hubdeps {
 
@@ -19,6 +20,12 @@ namespace {
 std::string describe(const FetchRequest& request) {
   return std::string(to_string(request.type)) + " '" + request.repo.str() + "' at revision '" +
          request.revision + "'";
+}
+
+// What made this run offline, for messages that say how to go online.
+std::string offline_cause(const FetchRequest& request, const Environment& env) {
+  if (request.offline && env.offline) return "--offline and HF_HUB_OFFLINE";
+  return request.offline ? "--offline" : "HF_HUB_OFFLINE";
 }
 
 bool is_hex_name(const std::string& name) {
@@ -59,7 +66,8 @@ RevisionListing listing_from_snapshot(const RepoCache& cache, const std::string&
 
 // Offline: the commit from refs/ (or the revision itself), the file list
 // from trees/<commit>.json, or from the snapshot folder.
-RevisionListing resolve_offline(const RepoCache& cache, const FetchRequest& request) {
+RevisionListing resolve_offline(const RepoCache& cache, const FetchRequest& request,
+                                const std::string& cause) {
   std::string commit = request.revision;
   if (!is_commit_hash(commit)) {
     const auto ref = cache.read_ref(request.revision);
@@ -67,7 +75,7 @@ RevisionListing resolve_offline(const RepoCache& cache, const FetchRequest& requ
       throw Error(ExitCode::offline_miss,
                   "offline: " + describe(request) + " is not in the cache at " +
                       cache.root().string() + " (no refs/" + request.revision +
-                      "); run once online, or unset HF_HUB_OFFLINE");
+                      "); run once online (without " + cause + ")");
     }
     commit = *ref;
   }
@@ -76,7 +84,7 @@ RevisionListing resolve_offline(const RepoCache& cache, const FetchRequest& requ
   if (!fs::is_directory(cache.snapshot_dir(commit), ec)) {
     throw Error(ExitCode::offline_miss, "offline: commit " + commit + " of " + describe(request) +
                                             " is not in the cache at " + cache.root().string() +
-                                            "; run once online, or unset HF_HUB_OFFLINE");
+                                            "; run once online (without " + cause + ")");
   }
   return listing_from_snapshot(cache, commit);
 }
@@ -137,18 +145,89 @@ std::vector<RepoFile> select_files(const RevisionListing& listing, const FetchRe
   return selected;
 }
 
+namespace {
+
+// The Hub's listing of a revision. A model id that is really a dataset or a
+// Space looks missing: say so, since that is the usual cause.
+RevisionListing fetch_listing(const Environment& env, const FetchRequest& request) {
+  HttpConnection connection(hub_http_settings(env));
+  try {
+    return fetch_revision_listing(connection, request.type, request.repo, request.revision);
+  } catch (const RevisionNotFound&) {
+    throw;
+  } catch (const Error& e) {
+    const bool looks_missing = e.code() == ExitCode::not_found || e.code() == ExitCode::access_denied;
+    if (!looks_missing || request.type != RepoType::model) throw;
+    throw Error(e.code(), std::string(e.what()) + "; if '" + request.repo.str() +
+                              "' is a dataset or a Space, say so with --repo-type dataset (or space; "
+                              "REPO_TYPE in CMake)");
+  }
+}
+
+// The checks of a selection that need the listing but no download: every
+// file named literally (an include without wildcards, a header's config)
+// must be there, and something must be selected.
+void check_selection(const RepoCache& cache, const FetchRequest& request, const RevisionListing& listing,
+                     const std::vector<RepoFile>& selected, bool offline) {
+  const auto selects = [&](const std::string& path) {
+    return std::any_of(selected.begin(), selected.end(), [&](const RepoFile& f) { return f.path == path; });
+  };
+  for (const auto& literal : FileFilter(request.include, request.exclude).literal_includes()) {
+    if (selects(literal)) continue;
+    if (!offline && is_safe_repo_path(literal)) cache.mark_no_exist(listing.commit, literal);
+    const bool is_folder = std::any_of(listing.files.begin(), listing.files.end(), [&](const RepoFile& f) {
+      return f.path.rfind(literal + "/", 0) == 0;
+    });
+    throw Error(ExitCode::not_found,
+                "file '" + literal + "' does not exist in " + describe(request) + " (commit " +
+                    listing.commit + ")" +
+                    (is_folder ? "; it is a folder: write '" + literal + "/' to select the files in it"
+                               : "; check the INCLUDE/--include pattern"));
+  }
+  for (const auto& required : request.required_files) {
+    if (selects(required)) continue;
+    std::string names;
+    for (const auto& file : selected) names += (names.empty() ? "" : ", ") + file.path;
+    throw Error(ExitCode::not_found,
+                "the header config '" + required + "' is not among the files selected from " +
+                    describe(request) + " (commit " + listing.commit +
+                    "): either it does not exist in the repository or the include/exclude patterns "
+                    "leave it out. Selected: " + (names.empty() ? "nothing" : names));
+  }
+  if (selected.empty()) {
+    throw Error(ExitCode::not_found, "no file of " + describe(request) +
+                                         " matches the include/exclude patterns; check them");
+  }
+}
+
+// A pin is proven against the Hub before the cache trusts it: the Hub's
+// listing of the pinned commit (from trees/ when a client cached it, else one
+// request) must agree with it.
+void confirm_pin(const Environment& env, const FetchRequest& request, const RevisionListing& pinned) {
+  FetchRequest by_commit = request;
+  by_commit.pinned.reset();
+  by_commit.revision = pinned.commit;
+  RevisionListing hub;
+  try {
+    hub = resolve_revision(env, by_commit);
+  } catch (const RevisionNotFound& e) {
+    throw PinDisagreement("pins commit " + pinned.commit + ", which the Hub does not have (" + e.what() + ")");
+  }
+  require_hub_agrees(pinned, select_files(hub, by_commit));
+}
+
+}  // namespace
+
 RevisionListing resolve_revision(const Environment& env, const FetchRequest& request) {
   if (request.pinned) return *request.pinned;
   RepoCache cache(env.hub_cache, request.type, request.repo);
-  if (request.offline || env.offline) return resolve_offline(cache, request);
+  if (request.offline || env.offline) return resolve_offline(cache, request, offline_cause(request, env));
   // A commit is immutable, so its listing cached under trees/ answers
   // without a request.
   if (is_commit_hash(request.revision)) {
     if (auto cached = cache.read_tree_listing(request.revision)) return *cached;
   }
-  HttpConnection connection(hub_http_settings(env));
-  RevisionListing listing =
-      fetch_revision_listing(connection, request.type, request.repo, request.revision);
+  RevisionListing listing = fetch_listing(env, request);
   ensure_cachedir_tag(env.hub_cache);
   cache.write_tree_listing(listing);
   // refs/ records what a branch or tag pointed to when last asked.
@@ -160,56 +239,78 @@ RevisionListing resolve_revision(const Environment& env, const FetchRequest& req
 
 FetchResult fetch(const Environment& env, const FetchRequest& request, Progress& progress) {
   const bool offline = request.offline || env.offline;
+  if (offline && request.force) {
+    throw Error(ExitCode::usage, "a forced download needs the network, but " + offline_cause(request, env) +
+                                     " is set; drop one of them");
+  }
   RepoCache cache(env.hub_cache, request.type, request.repo);
   const RevisionListing listing = resolve_revision(env, request);
+  const std::string& commit = listing.commit;
 
   FetchResult result;
-  result.commit = listing.commit;
-  result.snapshot_dir = cache.snapshot_dir(listing.commit);
+  result.commit = commit;
+  result.snapshot_dir = cache.snapshot_dir(commit);
   result.files = select_files(listing, request);
+  check_selection(cache, request, listing, result.files, offline);
 
-  for (const auto& literal : FileFilter(request.include, request.exclude).literal_includes()) {
-    const bool found = std::any_of(result.files.begin(), result.files.end(),
-                                   [&](const RepoFile& f) { return f.path == literal; });
-    if (!found) {
-      if (!offline && is_safe_repo_path(literal)) cache.mark_no_exist(listing.commit, literal);
-      throw Error(ExitCode::not_found, "file '" + literal + "' does not exist in " +
-                                           describe(request) + " (commit " + listing.commit +
-                                           "); check the INCLUDE/--include pattern");
-    }
-  }
-  if (result.files.empty()) {
-    throw Error(ExitCode::not_found, "no file of " + describe(request) +
-                                         " matches the include/exclude patterns; check them");
-  }
-
-  // What is missing: a snapshot entry that does not lead to a blob.
-  std::vector<RepoFile> missing;
-  std::uint64_t missing_bytes = 0;
+  // What the cache proves without a request: entries linking to the blob
+  // the listing names, with its size.
+  std::vector<RepoFile> unproven;
   std::size_t cached = 0;
   for (const auto& file : result.files) {
-    if (cache.snapshot_file_present(listing.commit, file.path)) {
-      ++cached;
-    } else if (cache.has_blob(file.etag())) {
-      cache.link_snapshot(listing.commit, file.path, file.etag());
+    const bool proven = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size) ==
+                        RepoCache::Entry::proven;
+    if (proven && !request.force) {
       ++cached;
     } else {
-      missing.push_back(file);
-      missing_bytes += file.size;
+      unproven.push_back(file);
     }
+  }
+  if (!unproven.empty() && request.pinned) {
+    if (offline) {
+      prove_blobs_offline(cache, commit, unproven);
+    } else {
+      confirm_pin(env, request, listing);
+    }
+  }
+
+  // The listing is now the Hub's word (or proven offline) for each unproven
+  // file: link the blobs that are there, download the others.
+  std::vector<RepoFile> missing;
+  std::uint64_t missing_bytes = 0;
+  for (const auto& file : unproven) {
+    std::error_code error;
+    const auto blob_size = fs::file_size(cache.blob_path(file.etag()), error);
+    const bool have_blob = !error;
+    if (have_blob && blob_size == file.size && !request.force) {
+      cache.link_snapshot(commit, file.path, file.etag());
+      ++cached;
+      continue;
+    }
+    if (have_blob && offline) {
+      throw Error(ExitCode::integrity,
+                  "offline: the cached blob of '" + file.path + "' of " + describe(request) + " (" +
+                      cache.blob_path(file.etag()).string() + ") has " + std::to_string(blob_size) +
+                      " bytes, the listing says " + std::to_string(file.size) +
+                      "; the cache is damaged: run once online to download it again");
+    }
+    if (have_blob) cache.discard_blob(file.etag());  // damaged, or --force
+    missing.push_back(file);
+    missing_bytes += file.size;
   }
   if (!missing.empty() && offline) {
     std::string names;
     for (const auto& file : missing) names += (names.empty() ? "" : ", ") + file.path;
     throw Error(ExitCode::offline_miss, "offline: " + std::to_string(missing.size()) + " file(s) of " +
                                             describe(request) + " are not in the cache: " + names +
-                                            "; run once online, or unset HF_HUB_OFFLINE");
+                                            "; run once online (without " + offline_cause(request, env) +
+                                            ")");
   }
 
   progress.begin(missing.size(), missing_bytes);
   if (!missing.empty()) {
     ensure_cachedir_tag(env.hub_cache);
-    download_missing(env, cache, request, listing.commit, std::move(missing), progress, result.downloaded);
+    download_missing(env, cache, request, commit, std::move(missing), progress, result.downloaded);
   }
   progress.finish(cached);
   return result;

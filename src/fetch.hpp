@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "env.hpp"
+#include "error.hpp"
 #include "progress.hpp"
 #include "repo.hpp"
 
@@ -25,9 +26,23 @@ struct FetchRequest {
   std::vector<std::string> exclude;
   int jobs = 8;
   bool offline = false;  // in addition to HF_HUB_OFFLINE
-  // A commit and file list known in advance (a lockfile entry): used as
-  // is, without asking the Hub what the revision points to.
+  bool force = false;    // download every selected file again, even if cached
+  // Repo paths that must be among the selected files (the configs a header
+  // is generated from): checked right after the listing, before downloading.
+  std::vector<std::string> required_files;
+  // A commit and file list known in advance (a lockfile entry). A cache that
+  // holds exactly these files is used without a request; anything else is
+  // first confirmed by the Hub (online) or by hashing (offline), since a
+  // lockfile's word alone never creates a snapshot.
   std::optional<RevisionListing> pinned;
+};
+
+// A pinned listing the Hub contradicts: the commit does not exist, or a
+// file's size or hash, or the file list, differ. The lockfile is wrong (a
+// hand edit, a bad merge), not the download: the fix is to re-resolve.
+class PinDisagreement : public Error {
+ public:
+  explicit PinDisagreement(const std::string& message) : Error(ExitCode::lock_outdated, message) {}
 };
 
 struct FetchResult {
@@ -42,7 +57,8 @@ struct FetchResult {
 // listing call to the Hub.
 RevisionListing resolve_revision(const Environment& env, const FetchRequest& request);
 
-// resolve_revision + select_files + download what the cache lacks.
+// resolve_revision + select_files + download what the cache lacks. Throws
+// PinDisagreement when the Hub contradicts `request.pinned`.
 FetchResult fetch(const Environment& env, const FetchRequest& request, Progress& progress);
 
 // Selects the files of a listing by include/exclude patterns. Literal

@@ -104,7 +104,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
     throw Error(ExitCode::access_denied, what + " has been disabled on the Hub" + status);
   }
   if (code == "RevisionNotFound") {
-    throw Error(ExitCode::not_found, "revision '" + context.revision + "' of " +
+    throw RevisionNotFound("revision '" + context.revision + "' of " +
                                          std::string(to_string(context.type)) + " '" +
                                          context.repo_id + "' does not exist" + status +
                                          ": check the branch, tag or commit on " + page);

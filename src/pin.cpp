@@ -34,6 +34,22 @@ FetchRequest request_of(const Declaration& declared) {
   return request;
 }
 
+// Fetches the entry's pinned commit and files. A pin the Hub contradicts is
+// the lockfile's fault, so the message names it and the way out.
+FetchResult fetch_by_pin(const Environment& env, FetchRequest request, const LockEntry& entry,
+                         const fs::path& lockfile, const std::string& name, Progress& progress) {
+  request.pinned = listing_of(entry);
+  try {
+    return fetch(env, request, progress);
+  } catch (const PinDisagreement& e) {
+    throw Error(ExitCode::lock_outdated,
+                lockfile.string() + ": entry '" + name + "' " + e.what() +
+                    ". Was the lock edited or badly merged? Run `hubdeps lock --update " + name + " --lock " +
+                    lockfile.string() +
+                    "` (CMake: configure with -DHUBDEPS_UPDATE=ON) to pin what the Hub has, or fix the lock");
+  }
+}
+
 }  // namespace
 
 Declaration declaration_of(const FetchRequest& request) {
@@ -57,31 +73,62 @@ PinnedFetch fetch_pinned(const Environment& env, FetchRequest request, const Pin
 
   PinnedFetch pinned;
   if (entry && compare(declared, *entry).empty() && !options.update) {
-    request.pinned = listing_of(*entry);
-    pinned.result = fetch(env, request, progress);
+    pinned.result = fetch_by_pin(env, request, *entry, options.lockfile, options.name, progress);
     return pinned;
   }
   if (options.locked) {
     require_matching_entry(lockfile, options.lockfile.string(), options.name, declared);
   }
-
   pinned.result = fetch(env, request, progress);
-  const LockEntry fresh = LockEntry::make(declared, pinned.result.commit, pinned.result.files);
+  pinned.to_record = LockEntry::make(declared, pinned.result.commit, pinned.result.files);
+  return pinned;
+}
+
+RecordedPin record_pin(const PinOptions& options, const PinnedFetch& pinned) {
+  RecordedPin recorded;
+  if (!pinned.to_record) return recorded;
   update_lockfile(options.lockfile, [&](Lockfile& current) {
     // Re-read under the lock: another configure may have written meanwhile.
     if (const auto* now = current.find(options.name)) {
-      pinned.change = diff_entries(*now, fresh);
+      recorded.change = diff_entries(*now, *pinned.to_record);
     } else {
-      pinned.created = true;
+      recorded.created = true;
     }
-    current.entries.insert_or_assign(options.name, fresh);
+    current.entries.insert_or_assign(options.name, *pinned.to_record);
   });
-  return pinned;
+  return recorded;
+}
+
+void require_lockfile(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    throw Error(ExitCode::usage, "no lockfile at " + path.string() +
+                                     ": name an existing one with --lock FILE (entries are created "
+                                     "by `hubdeps fetch --lock FILE --name NAME` or CMake's "
+                                     "hf_fetch_model)");
+  }
+}
+
+void prune_locks(const std::filesystem::path& path, const std::vector<std::string>& names) {
+  require_lockfile(path);
+  if (names.empty()) {
+    throw Error(ExitCode::usage, "--prune needs the names of the entries to remove, e.g. "
+                                 "`hubdeps lock --prune old_model`");
+  }
+  update_lockfile(path, [&](Lockfile& current) {
+    for (const auto& name : names) {
+      if (!current.find(name)) {
+        throw Error(ExitCode::usage, "no entry '" + name + "' in " + path.string() + "; nothing was removed");
+      }
+    }
+    for (const auto& name : names) current.entries.erase(name);
+  });
 }
 
 std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment& env,
                                                               const std::filesystem::path& path,
                                                               const std::vector<std::string>& names) {
+  require_lockfile(path);
   const Lockfile before = read_lockfile(path);
   for (const auto& name : names) {
     if (!before.find(name)) {
@@ -108,15 +155,23 @@ std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment&
 }
 
 VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path& path) {
+  require_lockfile(path);
   const Lockfile lockfile = read_lockfile(path);
   VerifyReport report;
   for (const auto& [name, entry] : lockfile.entries) {
     const RepoCache cache(env.hub_cache, entry.declared.repo_type, entry.declared.repo_id);
     for (const auto& file : entry.files) {
+      const auto linked = cache.snapshot_link_blob(entry.commit, file.path);
+      if (linked && *linked != file.etag()) {
+        report.problems.push_back({name, file.path, "",
+                                   "the snapshot of commit " + entry.commit + " links it to blob " + *linked +
+                                       ", the lock names " + file.etag()});
+        continue;
+      }
       const auto blob = cache.blob_path(file.etag());
       std::error_code ec;
       if (!fs::exists(blob, ec)) {
-        ++report.not_cached;
+        report.not_cached.emplace_back(name, file.path);
         continue;
       }
       ++report.checked;
@@ -139,16 +194,20 @@ void repair_lockfile(const Environment& env, const std::filesystem::path& path,
   const Lockfile lockfile = read_lockfile(path);
   std::set<std::string> entries;
   for (const auto& problem : report.problems) {
-    std::error_code ec;
-    fs::remove(problem.blob, ec);
+    const LockEntry* entry = lockfile.find(problem.entry);
+    if (entry && !problem.blob.empty()) {
+      const RepoCache cache(env.hub_cache, entry->declared.repo_type, entry->declared.repo_id);
+      const auto file = std::find_if(entry->files.begin(), entry->files.end(),
+                                     [&](const LockedFile& f) { return f.path == problem.path; });
+      if (file != entry->files.end()) cache.discard_blob(file->etag());
+    }
     entries.insert(problem.entry);
   }
+  for (const auto& [name, file] : report.not_cached) entries.insert(name);
   for (const auto& name : entries) {
     const LockEntry* entry = lockfile.find(name);
     if (!entry) continue;
-    FetchRequest request = request_of(entry->declared);
-    request.pinned = listing_of(*entry);
-    fetch(env, request, progress);
+    fetch_by_pin(env, request_of(entry->declared), *entry, path, name, progress);
   }
 }
 

@@ -22,15 +22,36 @@ struct PinOptions {
 
 struct PinnedFetch {
   FetchResult result;
-  // Set when the entry was created or moved by this run.
-  std::optional<EntryChange> change;
-  bool created = false;
+  // The entry to record when it was missing or moved; written by
+  // record_pin(), after everything else the caller does has succeeded.
+  std::optional<LockEntry> to_record;
 };
 
 Declaration declaration_of(const FetchRequest& request);
 
+// Fetches by the entry when it matches the declaration (the cache is proven
+// against it; the Hub confirms it before anything is created from it), else
+// resolves the declaration. Writes nothing to the lockfile. A pin the Hub
+// contradicts fails with Error(lock_outdated) naming the lockfile, the entry
+// and the way out (`hubdeps lock --update NAME`).
 PinnedFetch fetch_pinned(const Environment& env, FetchRequest request, const PinOptions& options,
                          Progress& progress);
+
+// What recording changed in the lockfile, for the user.
+struct RecordedPin {
+  std::optional<EntryChange> change;  // the entry existed and moved
+  bool created = false;
+};
+RecordedPin record_pin(const PinOptions& options, const PinnedFetch& pinned);
+
+// A lockfile a command works on must exist: a typo in CI must not check
+// nothing and pass. Throws Error(usage) naming it.
+void require_lockfile(const std::filesystem::path& lockfile);
+
+// `hubdeps lock --prune NAME...`: removes the named entries. Throws
+// Error(usage) when none is named or one is not in the lockfile, changing
+// nothing.
+void prune_locks(const std::filesystem::path& lockfile, const std::vector<std::string>& names);
 
 // `hubdeps lock --update`: re-resolves each named entry (all when `names` is
 // empty) from its declaration and records the new commit and files. Nothing
@@ -39,21 +60,24 @@ std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment&
                                                               const std::filesystem::path& lockfile,
                                                               const std::vector<std::string>& names);
 
-// `hubdeps verify`: re-hashes every cached blob the lockfile names.
+// `hubdeps verify`: checks each file the lockfile names against the cache:
+// the snapshot entry must link to the blob the lock names, and that blob's
+// size and hash must be the lock's.
 struct VerifyProblem {
   std::string entry;
   std::string path;
-  std::string blob;     // the cache path of the bad blob
+  std::string blob;     // the cache path of the bad blob (empty: the link is wrong)
   std::string problem;  // "sha256 ... expected ..."
 };
 struct VerifyReport {
   std::size_t checked = 0;
-  std::size_t not_cached = 0;
+  std::vector<std::pair<std::string, std::string>> not_cached;  // entry, path
   std::vector<VerifyProblem> problems;
 };
 VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path& lockfile);
 
-// Removes each bad blob and fetches the entries again by their pins.
+// Removes each bad blob and fetches the entries with problems or missing
+// files again by their pins (which the Hub confirms first).
 void repair_lockfile(const Environment& env, const std::filesystem::path& lockfile,
                      const VerifyReport& report, Progress& progress);
 

@@ -1,6 +1,6 @@
 // hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
-//   [--lock FILE --name NAME [--locked | --update]]
+//   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]...]
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 #include "fetch.hpp"
 #include "model_header.hpp"
 #include "pin.hpp"
+#include "repo.hpp"
 #include "progress.hpp"
 
 namespace hubdeps::cli {
@@ -30,8 +31,10 @@ struct FetchOptions {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::string cache_dir;
+  std::string endpoint;
   int jobs = 8;
   bool offline = false;
+  bool force = false;
   bool json = false;
   bool quiet = false;
   std::string lock;
@@ -70,9 +73,61 @@ FetchedSnapshot fetched_snapshot(const FetchRequest& request, const FetchResult&
   return snapshot;
 }
 
-void run_fetch(const FetchOptions& options) {
+// The header's arguments are checked before any request: a typo must not
+// cost a download, nor leave a lockfile change behind.
+void check_header_arguments(const FetchOptions& options) {
+  if (options.header.empty()) return;
+  validate_cpp_namespace(options.cpp_namespace);
+  for (const auto& config : options.header_configs) {
+    const bool json = config.size() > 5 && config.compare(config.size() - 5, 5, ".json") == 0;
+    if (!json || !is_safe_repo_path(config)) {
+      throw Error(ExitCode::usage, "--header-config '" + config +
+                                       "' is not a JSON file of the repository: give a repo-relative "
+                                       "path ending in .json, e.g. config.json");
+    }
+  }
+}
+
+Environment environment_of(const FetchOptions& options) {
   Environment env = Environment::from_process();
-  if (!options.cache_dir.empty()) env.hub_cache = options.cache_dir;
+  if (!options.endpoint.empty()) {
+    env.endpoint = options.endpoint;
+    while (!env.endpoint.empty() && env.endpoint.back() == '/') env.endpoint.pop_back();
+  }
+  if (!options.cache_dir.empty()) env.use_cache_dir(options.cache_dir, "--cache-dir");
+  if (!env.cache_note.empty() && !options.quiet) std::cerr << "hubdeps: note: " << env.cache_note << "\n";
+  return env;
+}
+
+void tell_recorded(const FetchOptions& options, const RecordedPin& recorded, const std::string& commit) {
+  if (options.quiet) return;
+  if (recorded.created) {
+    std::cerr << "hubdeps: pinned " << options.name << " to " << commit << " in " << options.lock << "\n";
+  } else if (recorded.change) {
+    std::cerr << "hubdeps: updated " << options.lock << ": " << describe_change(options.name, *recorded.change);
+  }
+}
+
+void print_result(const FetchOptions& options, const Environment& env, const FetchRequest& request,
+                  const FetchResult& result) {
+  if (!options.json) {
+    std::cout << result.snapshot_dir.string() << "\n";
+    return;
+  }
+  const nlohmann::json out{{"repo_id", request.repo.str()},
+                           {"repo_type", std::string(to_string(request.type))},
+                           {"revision", request.revision},
+                           {"commit", result.commit},
+                           {"endpoint", env.endpoint},
+                           {"cache_dir", env.hub_cache.string()},
+                           {"snapshot_dir", result.snapshot_dir.string()},
+                           {"files", files_json(result.files)}};
+  std::cout << out.dump(2) << "\n";
+}
+
+void run_fetch(const FetchOptions& options) {
+  check_header_arguments(options);
+  const Environment env = environment_of(options);
 
   FetchRequest request(RepoId::parse(options.repo_id));
   request.type = parse_repo_type(options.repo_type);
@@ -81,47 +136,44 @@ void run_fetch(const FetchOptions& options) {
   request.exclude = options.exclude;
   request.jobs = options.jobs;
   request.offline = options.offline;
+  request.force = options.force;
+  request.required_files = options.header_configs;
 
   Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
-  FetchResult result;
+  const PinOptions pin{options.lock, options.name, options.locked, options.update};
+  PinnedFetch pinned;
   if (options.lock.empty()) {
-    result = fetch(env, request, progress);
+    pinned.result = fetch(env, request, progress);
   } else {
-    const PinnedFetch pinned =
-        fetch_pinned(env, request, {options.lock, options.name, options.locked, options.update}, progress);
-    if (pinned.created && !options.quiet) {
-      std::cerr << "hubdeps: pinned " << options.name << " to " << pinned.result.commit << " in "
-                << options.lock << "\n";
-    } else if (pinned.change && !options.quiet) {
-      std::cerr << "hubdeps: updated " << options.lock << ": "
-                << describe_change(options.name, *pinned.change);
+    pinned = fetch_pinned(env, request, pin, progress);
+  }
+  const FetchResult& result = pinned.result;
+
+  // The header is made before the lock is written: a configure that fails
+  // leaves the lockfile as it was.
+  std::string header;
+  if (!options.header.empty()) {
+    try {
+      const FetchedSnapshot snapshot = fetched_snapshot(request, result);
+      const auto configs = load_snapshot_configs(snapshot, options.header_configs);
+      header = generate_model_header(snapshot, options.cpp_namespace, configs);
+    } catch (const Error& e) {
+      throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be generated: " +
+                                e.what() + "; the lockfile was not changed");
     }
-    result = pinned.result;
   }
+  if (!options.lock.empty()) tell_recorded(options, record_pin(pin, pinned), result.commit);
+  print_result(options, env, request, result);
 
-  if (options.json) {
-    const nlohmann::json out{{"repo_id", request.repo.str()},
-                             {"repo_type", std::string(to_string(request.type))},
-                             {"revision", request.revision},
-                             {"commit", result.commit},
-                             {"snapshot_dir", result.snapshot_dir.string()},
-                             {"files", files_json(result.files)}};
-    std::cout << out.dump(2) << "\n";
-  } else {
-    std::cout << result.snapshot_dir.string() << "\n";
-  }
-
-  // After the output: a header failure leaves the files fetched, and the
-  // caller can tell the two apart (CMake's hf_fetch_model does, in one
-  // process per model instead of two).
+  // After the output: a header that cannot be written leaves the files
+  // fetched, and the caller can tell the two apart (CMake's hf_fetch_model
+  // does, in one process per model instead of two).
   if (!options.header.empty()) {
     std::cout.flush();
-    const FetchedSnapshot snapshot = fetched_snapshot(request, result);
     try {
-      const auto configs = load_snapshot_configs(snapshot, options.header_configs);
-      write_if_changed(options.header, generate_model_header(snapshot, options.cpp_namespace, configs));
+      write_if_changed(options.header, header);
     } catch (const Error& e) {
-      throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be generated: " + e.what());
+      throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be written: " + e.what());
     }
   }
 }
@@ -144,10 +196,15 @@ void add_fetch_command(CLI::App& app) {
   cmd->add_option("--exclude", options->exclude, "Skip files matching this glob; repeatable");
   cmd->add_option("--cache-dir", options->cache_dir,
                   "Cache folder (default: HF_HUB_CACHE, else $HF_HOME/hub)");
+  cmd->add_option("--endpoint", options->endpoint,
+                  "The Hub or mirror to use instead of HF_ENDPOINT (default https://huggingface.co)");
   cmd->add_option("--jobs", options->jobs, "Parallel downloads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--offline", options->offline, "Use only the cache (like HF_HUB_OFFLINE=1)");
+  cmd->add_flag("--force", options->force,
+                "Download every selected file again, verified, even if it is cached "
+                "(huggingface_hub's force_download)");
   cmd->add_flag("--json", options->json, "Print a JSON description instead of the snapshot folder");
   cmd->add_flag("--quiet", options->quiet, "No progress output");
   auto* lock = cmd->add_option("--lock", options->lock,

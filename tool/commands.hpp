@@ -12,5 +12,6 @@ void add_verify_command(CLI::App& app);
 void add_header_command(CLI::App& app);
 void add_model_header_command(CLI::App& app);
 void add_push_command(CLI::App& app);
+void add_cache_command(CLI::App& app);
 
 }  // namespace hubdeps::cli

@@ -17,7 +17,7 @@ constexpr const char* kExitCodes =
     "  4  access denied (private without token, gated repo, bad token)\n"
     "  5  network or server failure after retries\n"
     "  6  integrity failure (size or hash mismatch)\n"
-    "  7  lockfile out of date (--locked)\n"
+    "  7  lockfile out of date (--locked) or contradicted by the Hub\n"
     "  8  offline and not in the cache\n";
 
 }  // namespace
@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   hubdeps::cli::add_header_command(app);
   hubdeps::cli::add_model_header_command(app);
   hubdeps::cli::add_push_command(app);
+  hubdeps::cli::add_cache_command(app);
 
   try {
     app.parse(argc, argv);

@@ -377,14 +377,17 @@ class FetchWritesTheModelHeader(HubTestCase):
         self.assertExit(again, 0)
         self.assertEqual(os.stat(header).st_mtime_ns, before - 10**9, "an unchanged header is not rewritten")
 
-    def test_a_config_that_was_not_fetched_fails_after_the_json_and_writes_no_header(self):
+    def test_a_config_that_is_not_selected_fails_before_the_download_and_writes_no_header(self):
         header = os.path.join(self.work, "m.hpp")
+        self.hub.clear_log()
         result = self.fetch("acme/header", "--include", "*.bin", "--header", header, "--namespace", "hf::m",
                             "--header-config", "config.json")
-        self.assertExit(result, 2)
-        self.assertEqual([f["path"] for f in result.json()["files"]], ["weights.bin"])  # the fetch itself happened
-        self.assertIn("config 'config.json' is not among the files fetched from model 'acme/header'", result.stderr)
-        self.assertIn("Fetched: weights.bin", result.stderr)
+        self.assertExit(result, 3)
+        self.assertEqual(result.stdout, "")  # nothing fetched, nothing described
+        self.assertFalse([e for e in self.hub.log() if "/resolve/" in e["path"]])
+        self.assertIn("header config 'config.json' is not among the files selected from model 'acme/header'",
+                      result.stderr)
+        self.assertIn("Selected: weights.bin", result.stderr)
         self.assertFalse(os.path.exists(header))
 
     def test_header_options_need_each_other(self):
