@@ -267,6 +267,10 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (request.send_once) {
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+  }
 
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
@@ -304,7 +308,10 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
       message += ": the server's TLS certificate is not trusted; if it is signed by your own CA, "
                  "point CURL_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file";
     }
-    throw TransportError{message, code == CURLE_OPERATION_TIMEDOUT, !permanent};
+    // Only a connection never made proves the server did not get the request.
+    const bool maybe_received = request.send_once && code != CURLE_COULDNT_RESOLVE_HOST &&
+                                code != CURLE_COULDNT_CONNECT;
+    throw TransportError{message, code == CURLE_OPERATION_TIMEDOUT, !permanent && !maybe_received};
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

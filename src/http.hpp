@@ -49,6 +49,11 @@ struct HttpRequest {
   std::optional<FileBody> body_file;  // sent instead of `body` when set (PUT or POST)
   std::optional<std::uint64_t> range_start;  // sends Range: bytes=<start>-
   std::optional<std::uint64_t> range_end;    // inclusive, with range_start
+  // Sent at most once per perform(): on a fresh connection, closed after it,
+  // because libcurl silently sends a request again when a reused connection
+  // turns out closed. A failure after the connection was made is then not
+  // retryable: the server may have received the request (a commit).
+  bool send_once = false;
 };
 
 struct HttpResponse {

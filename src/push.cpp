@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
-#include "glob.hpp"
 #include "hash.hpp"
 #include "hub_api.hpp"
 #include "listing.hpp"
 #include "upload_api.hpp"
+#include "upload_commit.hpp"
 #include "upload_lfs.hpp"
 #include "upload_workers.hpp"
 
@@ -40,38 +40,6 @@ std::string describe_target(const PushRequest& request) {
   return describe(request) + " at revision '" + request.revision + "'";
 }
 
-// Folders huggingface_hub never uploads from a local folder: a git checkout's
-// own data and its download cache.
-bool is_tool_folder(const fs::path& relative) {
-  std::string previous;
-  for (const auto& part : relative) {
-    const std::string name = part.string();
-    if (name == ".git" || (previous == ".cache" && name == "huggingface")) return true;
-    previous = name;
-  }
-  return false;
-}
-
-std::string join_repo_path(const std::string& prefix, const std::string& relative) {
-  return prefix.empty() ? relative : prefix + "/" + relative;
-}
-
-void check_repo_path(const std::string& repo_path, const fs::path& local) {
-  if (!is_safe_repo_path(repo_path)) {
-    throw Error(ExitCode::usage,
-                "cannot push '" + local.string() + "' as '" + repo_path +
-                    "': not a valid path in a repo (no '..', '.', empty "
-                    "segments or backslashes); rename it or change --path-in-repo");
-  }
-  try {
-    // The commit is JSON: a name that is not UTF-8 cannot be sent.
-    (void)nlohmann::json(repo_path).dump();
-  } catch (const nlohmann::json::exception&) {
-    throw Error(ExitCode::usage,
-                "cannot push '" + local.string() + "': its name is not valid UTF-8; rename it");
-  }
-}
-
 std::string read_prefix(const fs::path& path, std::size_t count) {
   std::ifstream in(path, std::ios::binary);
   std::string data(count, '\0');
@@ -81,15 +49,6 @@ std::string read_prefix(const fs::path& path, std::size_t count) {
   }
   data.resize(static_cast<std::size_t>(in.gcount()));
   return data;
-}
-
-std::uint64_t current_size(const fs::path& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) {
-    throw Error(ExitCode::usage, "cannot read '" + path.string() + "' to push it: " + ec.message());
-  }
-  return size;
 }
 
 [[noreturn]] void throw_changed(const PushFile& file) {
@@ -161,87 +120,6 @@ struct Planned {
   bool unchanged() const { return decision.remote_oid && *decision.remote_oid == local_oid; }
 };
 
-}  // namespace
-
-std::string normalize_path_in_repo(const std::string& prefix) {
-  std::string path = prefix;
-  while (path.rfind("./", 0) == 0) path.erase(0, 2);
-  while (!path.empty() && path.front() == '/') path.erase(0, 1);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  if (path == ".") path.clear();
-  if (!path.empty() && (!is_safe_repo_path(path) || is_tool_folder(fs::path(path)))) {
-    throw Error(ExitCode::usage,
-                "--path-in-repo '" + prefix +
-                    "' is not a folder path inside a repo: use '/'-separated names "
-                    "without '..', '.', '.git' or backslashes, e.g. weights/v2");
-  }
-  return path;
-}
-
-std::vector<PushFile> collect_push_files(const std::vector<fs::path>& paths,
-                                         const std::string& path_in_repo,
-                                         const std::vector<std::string>& include,
-                                         const std::vector<std::string>& exclude) {
-  const std::string prefix = normalize_path_in_repo(path_in_repo);
-  const FileFilter filter(include, exclude);
-  std::map<std::string, PushFile> by_repo_path;
-  const auto add = [&](const fs::path& local, const std::string& repo_path, std::uint64_t size) {
-    check_repo_path(repo_path, local);
-    const auto [it, inserted] = by_repo_path.emplace(repo_path, PushFile{local, repo_path, size});
-    if (!inserted) {
-      throw Error(ExitCode::usage, "both '" + it->second.local.string() + "' and '" +
-                                       local.string() + "' would be pushed as '" + repo_path +
-                                       "'; push them separately or to different --path-in-repo");
-    }
-  };
-
-  for (const auto& path : paths) {
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) {
-      throw Error(ExitCode::usage,
-                  "'" + path.string() + "' does not exist; give existing files or folders to push");
-    }
-    if (fs::is_regular_file(status)) {
-      add(path, join_repo_path(prefix, path.filename().string()), current_size(path));
-      continue;
-    }
-    if (!fs::is_directory(status)) {
-      throw Error(ExitCode::usage,
-                  "'" + path.string() + "' is neither a file nor a folder; it cannot be pushed");
-    }
-    // Symbolic links to files are pushed as the file; links to folders are
-    // not followed, so a link cycle cannot make the walk endless.
-    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::none, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      const fs::path relative = it->path().lexically_relative(path);
-      if (is_tool_folder(relative)) {
-        if (it->is_directory()) it.disable_recursion_pending();
-        continue;
-      }
-      std::error_code file_ec;
-      if (!it->is_regular_file(file_ec)) continue;  // folders, sockets, dangling links
-      const std::string relative_path = relative.generic_string();
-      if (!filter.selects(relative_path)) continue;
-      add(it->path(), join_repo_path(prefix, relative_path), current_size(it->path()));
-    }
-    if (ec) {
-      throw Error(ExitCode::usage,
-                  "cannot list the folder '" + path.string() + "': " + ec.message());
-    }
-  }
-  if (by_repo_path.empty()) {
-    throw Error(ExitCode::usage,
-                "nothing to push: the given folders hold no file that the "
-                "--include/--exclude patterns select");
-  }
-  std::vector<PushFile> files;
-  for (auto& [_, file] : by_repo_path) files.push_back(std::move(file));
-  return files;
-}
-
-namespace {
-
 // Everything that needs no network is checked first.
 void check_request(const Environment& env, const PushRequest& request) {
   if (env.offline) {
@@ -276,10 +154,15 @@ bool has_readme(const std::vector<PushFile>& files) {
                      [](const PushFile& file) { return file.repo_path == "README.md"; });
 }
 
-// The request's files, plus the model card file it names.
-std::vector<PushFile> local_files(const PushRequest& request) {
-  std::vector<PushFile> files =
-      collect_push_files(request.paths, request.path_in_repo, request.include, request.exclude);
+// The request's files, plus the model card file it names. The links left
+// out are named to the user.
+std::vector<PushFile> local_files(const PushRequest& request, const PushNotify& notify) {
+  CollectedFiles collected =
+      collect_push_files(request.paths, request.path_in_repo, request.include, request.exclude,
+                         request.follow_external_links ? ExternalLinks::follow
+                                                       : ExternalLinks::refuse);
+  for (const auto& note : collected.skipped) notify(note);
+  std::vector<PushFile> files = std::move(collected.files);
   if (request.model_card) {
     std::error_code ec;
     if (!fs::is_regular_file(*request.model_card, ec)) {
@@ -291,7 +174,7 @@ std::vector<PushFile> local_files(const PushRequest& request) {
                                        request.model_card->string() +
                                        "' is given too; keep only one of them");
     }
-    files.push_back({*request.model_card, "README.md", current_size(*request.model_card)});
+    files.push_back({*request.model_card, "README.md", push_file_size(*request.model_card)});
   }
   return files;
 }
@@ -407,7 +290,7 @@ std::vector<Planned> plan_files(HttpConnection& api, const HubContext& context,
         if (entry.decision.should_ignore) return;
         entry.local_oid =
             entry.lfs() ? sha256_file(entry.file.local) : git_blob_sha1_file(entry.file.local);
-        if (current_size(entry.file.local) != entry.file.size) throw_changed(entry.file);
+        if (push_file_size(entry.file.local) != entry.file.size) throw_changed(entry.file);
       });
   return planned;
 }
@@ -447,7 +330,7 @@ CommitPayload commit_payload(const PushRequest& request, const std::vector<Plann
 PushResult push(const Environment& env, const PushRequest& request, Progress& progress,
                 const PushNotify& notify) {
   check_request(env, request);
-  std::vector<PushFile> files = local_files(request);
+  std::vector<PushFile> files = local_files(request, notify);
 
   HttpSettings settings = hub_http_settings(env);
   // A multipart completion or a commit may keep the server busy hashing and
@@ -520,7 +403,7 @@ PushResult push(const Environment& env, const PushRequest& request, Progress& pr
 
   const CommitOutcome outcome =
       send_commit(api, context, request.repo, request.create_pr,
-                  commit_payload(request, planned, base.commit), base.commit);
+                  commit_payload(request, planned, base.commit), notify);
   result.committed = true;
   result.commit_oid = outcome.oid;
   result.commit_url = outcome.url;

@@ -14,6 +14,7 @@
 #include "env.hpp"
 #include "model_card.hpp"
 #include "progress.hpp"
+#include "push_files.hpp"
 #include "repo.hpp"
 
 namespace hubdeps {
@@ -30,6 +31,9 @@ struct PushRequest {
   // glob rules. Files named directly are always pushed.
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  // Push what a link in a folder points to even when that is outside the
+  // folder (refused by default: see ExternalLinks).
+  bool follow_external_links = false;
   bool create_branch = false;  // create `revision` when missing
   bool create_pr = false;      // open a pull request instead of committing to `revision`
   bool private_repo = false;   // when the push creates the repo
@@ -41,26 +45,6 @@ struct PushRequest {
   std::optional<ModelCardInfo> card_info;
   int jobs = 8;
 };
-
-// A local file and its place in the repo.
-struct PushFile {
-  std::filesystem::path local;
-  std::string repo_path;
-  std::uint64_t size = 0;
-};
-
-// The local files a request names, sorted by repo path. Folders are walked
-// (skipping .git and .cache/huggingface, as huggingface_hub does); two
-// files for one repo path, an unsafe path or nothing at all is an
-// Error(usage), found before any request.
-std::vector<PushFile> collect_push_files(const std::vector<std::filesystem::path>& paths,
-                                         const std::string& path_in_repo,
-                                         const std::vector<std::string>& include,
-                                         const std::vector<std::string>& exclude);
-
-// `prefix` without leading "./" or "/" and trailing "/"; Error(usage) when
-// it could escape the repo.
-std::string normalize_path_in_repo(const std::string& prefix);
 
 enum class PushedAs { committed, unchanged, ignored };
 

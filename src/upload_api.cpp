@@ -15,10 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string api_repo_url(const std::string& endpoint, RepoType type, const RepoId& repo) {
-  return endpoint + "/api/" + std::string(api_plural(type)) + "/" + repo.str();
-}
-
 HttpRequest json_request(const std::string& method, const std::string& url, const json& body) {
   HttpRequest request;
   request.method = method;
@@ -33,17 +29,17 @@ json parse_object(const std::string& body) {
   return parsed.is_object() ? parsed : json();
 }
 
+}  // namespace
+
+std::string api_repo_url(const std::string& endpoint, RepoType type, const RepoId& repo) {
+  return endpoint + "/api/" + std::string(api_plural(type)) + "/" + repo.str();
+}
+
 Error invalid_answer(const std::string& call, const HubContext& context, const std::string& why) {
   return Error(ExitCode::network, "the Hub sent an invalid answer to " + call + " for " +
                                       describe_request(context) + ": " + why +
                                       "; is HF_ENDPOINT a Hugging Face Hub?");
 }
-
-bool is_commit_oid(const json& value) {
-  return value.is_string() && is_commit_hash(value.get<std::string>());
-}
-
-}  // namespace
 
 std::string base64_encode(std::string_view data) {
   // EVP_EncodeBlock takes an int length: encode in slices that are a
@@ -296,89 +292,6 @@ std::vector<std::string> validate_model_card(HttpConnection& connection, RepoTyp
                                        std::to_string(response.status) + ")");
   }
   return messages("warnings");
-}
-
-CommitPayload::CommitPayload(const std::string& summary, const std::string& description,
-                             const std::optional<std::string>& parent_commit) {
-  json header{{"summary", summary}, {"description", description}};
-  if (parent_commit) header["parentCommit"] = *parent_commit;
-  ndjson_ = json{{"key", "header"}, {"value", std::move(header)}}.dump() + "\n";
-}
-
-void CommitPayload::add_regular_file(const std::string& path, const std::string& content) {
-  ndjson_ +=
-      json{{"key", "file"},
-           {"value", {{"path", path}, {"content", base64_encode(content)}, {"encoding", "base64"}}}}
-          .dump() +
-      "\n";
-  ++files_;
-}
-
-void CommitPayload::add_lfs_file(const std::string& path, const std::string& sha256,
-                                 std::uint64_t size) {
-  ndjson_ += json{{"key", "lfsFile"},
-                  {"value", {{"path", path}, {"algo", "sha256"}, {"oid", sha256}, {"size", size}}}}
-                 .dump() +
-             "\n";
-  ++files_;
-}
-
-CommitOutcome parse_commit_answer(const std::string& body, const HubContext& context) {
-  const json answer = parse_object(body);
-  const std::string call = "the commit";
-  if (!answer.is_object() || !is_commit_oid(answer.value("commitOid", json()))) {
-    throw invalid_answer(call, context, "no commit hash in 'commitOid'");
-  }
-  CommitOutcome outcome;
-  outcome.oid = answer["commitOid"].get<std::string>();
-  if (const auto url = answer.find("commitUrl"); url != answer.end() && url->is_string()) {
-    outcome.url = url->get<std::string>();
-  }
-  if (const auto pr = answer.find("pullRequestUrl"); pr != answer.end() && pr->is_string()) {
-    outcome.pull_request_url = pr->get<std::string>();
-  }
-  return outcome;
-}
-
-CommitOutcome send_commit(HttpConnection& connection, const HubContext& context, const RepoId& repo,
-                          bool create_pr, const CommitPayload& payload,
-                          const std::optional<std::string>& parent_commit) {
-  const std::string& endpoint = connection.settings().endpoint;
-  HttpRequest request;
-  request.method = "POST";
-  request.url = api_repo_url(endpoint, context.type, repo) + "/commit/" +
-                url_encode(context.revision, false) + (create_pr ? "?create_pr=1" : "");
-  request.headers = {"Content-Type: application/x-ndjson", "Accept: application/json"};
-  request.body = payload.ndjson();
-  HttpResponse response;
-  try {
-    response = connection.perform(request);
-  } catch (const TransportError& e) {
-    throw Error(ExitCode::network,
-                "the connection broke while committing to " + describe_request(context) + " (" + e.message +
-                    "): the commit may or may not have been made. Run the push again: if it was "
-                    "made, the new run finds nothing to change");
-  }
-  if (response.status == 412) {
-    throw Error(ExitCode::network,
-                "the branch '" + context.revision + "' of " + std::string(to_string(context.type)) +
-                    " '" + repo.str() + "' moved while pushing: it was at commit " +
-                    parent_commit.value_or("?") +
-                    " when the push started, and someone else committed since (HTTP 412). Nothing "
-                    "was committed, so their work is not overwritten; run the push again to commit "
-                    "on top of the new head (LFS files already uploaded are not sent again)");
-  }
-  if (response.status < 200 || response.status >= 300) {
-    throw_write_error(response, context, endpoint, "commit");
-  }
-  CommitOutcome outcome = parse_commit_answer(response.body, context);
-  if (outcome.url.empty()) outcome.url = commit_web_url(endpoint, context.type, repo, outcome.oid);
-  return outcome;
-}
-
-std::string commit_web_url(const std::string& endpoint, RepoType type, const RepoId& repo,
-                           const std::string& commit) {
-  return repo_web_url(endpoint, type, repo) + "/commit/" + commit;
 }
 
 }  // namespace hubdeps

@@ -1,5 +1,6 @@
 // The Hub's write endpoints and their JSON: identity, repo and branch
-// creation, preupload, README metadata validation and the NDJSON commit.
+// creation, preupload and README metadata validation (the commit itself is
+// in upload_commit.hpp).
 // Each call either returns what the Hub said or throws a hubdeps::Error
 // that names the repo and says what to do. No file I/O, no transfers.
 #pragma once
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "error.hpp"
 #include "http.hpp"
 #include "hub_api.hpp"
 #include "repo.hpp"
@@ -68,40 +70,6 @@ std::vector<PreuploadDecision> preupload(HttpConnection& connection, const HubCo
 std::vector<std::string> validate_model_card(HttpConnection& connection, RepoType type,
                                              const std::string& readme, const std::string& source);
 
-// The NDJSON body of a commit: one header line, then one line per file.
-class CommitPayload {
- public:
-  CommitPayload(const std::string& summary, const std::string& description,
-                const std::optional<std::string>& parent_commit);
-  void add_regular_file(const std::string& path, const std::string& content);
-  void add_lfs_file(const std::string& path, const std::string& sha256, std::uint64_t size);
-  const std::string& ndjson() const { return ndjson_; }
-  std::size_t file_count() const { return files_; }
-
- private:
-  std::string ndjson_;
-  std::size_t files_ = 0;
-};
-
-struct CommitOutcome {
-  std::string oid;
-  std::string url;
-  std::optional<std::string> pull_request_url;
-};
-
-CommitOutcome parse_commit_answer(const std::string& body, const HubContext& context);
-
-// POST /api/{type}s/{repo}/commit/{revision}. Sent once, never retried: a
-// commit that reached the Hub before the connection broke must not be made
-// twice. A branch that moved past `parent_commit` (412) is reported as such.
-CommitOutcome send_commit(HttpConnection& connection, const HubContext& context, const RepoId& repo,
-                          bool create_pr, const CommitPayload& payload,
-                          const std::optional<std::string>& parent_commit);
-
-// The web page of a commit, as the Hub links it.
-std::string commit_web_url(const std::string& endpoint, RepoType type, const RepoId& repo,
-                           const std::string& commit);
-
 // The server's own words about a failure: X-Error-Message, else the JSON
 // body's "error", else nothing.
 std::string server_message(const HttpResponse& response);
@@ -112,5 +80,12 @@ std::string server_message(const HttpResponse& response);
                                     const std::string& endpoint, const std::string& action);
 
 std::string base64_encode(std::string_view data);
+
+// {endpoint}/api/{type}s/{repo}: where a repo's API calls start.
+std::string api_repo_url(const std::string& endpoint, RepoType type, const RepoId& repo);
+
+// The error for an answer that is not what the Hub sends (`call` names the
+// request, `why` what is wrong with it).
+Error invalid_answer(const std::string& call, const HubContext& context, const std::string& why);
 
 }  // namespace hubdeps

@@ -48,7 +48,7 @@ std::optional<std::string> string_member(const json& object, const char* key) {
 
 // One object being sent: its parts finish in any order, on any worker; the
 // worker that finishes the last one completes and verifies the object.
-struct Transfer {
+struct ObjectUpload {
   const LfsObject* object = nullptr;
   LfsAction action;
   std::optional<MultipartPlan> plan;
@@ -58,7 +58,7 @@ struct Transfer {
 };
 
 struct Task {
-  Transfer* transfer;
+  ObjectUpload* transfer;
   std::size_t part;  // kWholeObject for a basic upload
 };
 
@@ -92,7 +92,7 @@ class Uploader {
       : context_(context), progress_(progress) {}
 
   void run(HttpConnection& connection, const Task& task) {
-    Transfer& transfer = *task.transfer;
+    ObjectUpload& transfer = *task.transfer;
     const LfsObject& object = *transfer.object;
     if (!transfer.started.exchange(true)) progress_.file_started(object.path, object.size, 0);
 
@@ -315,7 +315,7 @@ LfsUploadReport upload_lfs_objects(const HttpSettings& settings, const HubContex
   }
 
   LfsUploadReport report;
-  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<std::unique_ptr<ObjectUpload>> transfers;
   {
     HttpConnection connection(settings);
     for (std::size_t at = 0; at < unique.size(); at += kLfsBatchChunk) {
@@ -328,7 +328,7 @@ LfsUploadReport upload_lfs_objects(const HttpSettings& settings, const HubContex
           ++report.already_stored;
           continue;
         }
-        auto transfer = std::make_unique<Transfer>();
+        auto transfer = std::make_unique<ObjectUpload>();
         transfer->object = &unique[at + i];
         transfer->action = *actions[i];
         transfer->plan = multipart_plan(transfer->action, *transfer->object, context);

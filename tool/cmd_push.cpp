@@ -1,6 +1,6 @@
 // hubdeps push REPO_ID PATH... [--path-in-repo PREFIX] [--repo-type T] [--revision BRANCH]
 //   [--create-branch] [--create-pr] [--private] [--message MSG] [--description TEXT]
-//   [--include GLOB]... [--exclude GLOB]... [--jobs N] [--json] [--quiet]
+//   [--include GLOB]... [--exclude GLOB]... [--follow-external-links] [--jobs N] [--json] [--quiet]
 //   [--model-card FILE | --no-model-card | model card fields]
 #include <unistd.h>
 
@@ -33,6 +33,7 @@ struct PushOptions {
   std::string description;
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  bool follow_external_links = false;
   int jobs = 8;
   bool json = false;
   bool quiet = false;
@@ -88,6 +89,7 @@ void run_push(const PushOptions& options) {
   request.path_in_repo = options.path_in_repo;
   request.include = options.include;
   request.exclude = options.exclude;
+  request.follow_external_links = options.follow_external_links;
   request.create_branch = options.create_branch;
   request.create_pr = options.create_pr;
   request.private_repo = options.private_repo;
@@ -135,7 +137,8 @@ void run_push(const PushOptions& options) {
         {"files", std::move(files)}};
     std::cout << out.dump(2) << "\n";
   } else {
-    std::cout << result.commit_url << "\n";
+    // What a reviewer opens: the pull request when one was opened.
+    std::cout << result.pr_url.value_or(result.commit_url) << "\n";
   }
 }
 
@@ -152,7 +155,8 @@ void add_push_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "push",
       "Push local files and folders to a Hub repo as one commit (creating the repo if needed). "
-      "Needs a write token in HF_TOKEN or the token file. Prints the commit URL.");
+      "Needs a write token in HF_TOKEN or the token file. Prints the commit URL (with --create-pr, "
+      "the pull request's URL).");
   cmd->add_option("repo_id", options->repo_id,
                   "Repository id 'namespace/name', e.g. my-org/my-model")
       ->required();
@@ -181,12 +185,15 @@ void add_push_command(CLI::App& app) {
                              "(fetch's rules); repeatable"));
   repeatable(cmd->add_option("--exclude", options->exclude,
                              "Skip files in the folders matching this glob; repeatable"));
+  cmd->add_flag("--follow-external-links", options->follow_external_links,
+                "Push what symbolic links in the folders point to even when it lies outside the "
+                "folder (refused by default, so nothing from elsewhere is published by mistake)");
   cmd->add_option("--jobs", options->jobs, "Parallel uploads (and hashes)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--json", options->json,
                 "Print JSON (commit_oid, commit_url, pr_url, committed, files, ...) instead of the "
-                "commit URL");
+                "URL; every field is described in docs/push.md");
   cmd->add_flag("--quiet", options->quiet, "No progress output");
 
   // The model card: pushed from a file, or generated when the repo has none.

@@ -18,7 +18,9 @@ constexpr const char* kExitCodes =
     "  5  network or server failure after retries\n"
     "  6  integrity failure (size or hash mismatch)\n"
     "  7  lockfile out of date (--locked) or contradicted by the Hub\n"
-    "  8  offline and not in the cache\n";
+    "  8  offline and not in the cache\n"
+    " 10  push: the commit's answer was lost and the Hub does not show it; running the push\n"
+    "     again is safe\n";
 
 }  // namespace
 

@@ -368,6 +368,154 @@ class PushLargeFilesAndRaces(PushTestCase):
         self.assertNotIn("mine.bin", self.tree("tester/raced", "main"))
 
 
+class PushCommitAnswers(PushTestCase):
+    """The commit request goes out once; a lost answer is settled by what the branch shows; a Hub that is busy
+    before committing is waited for."""
+
+    def existing_repo(self, repo: str) -> str:
+        self.hub.create_repo(repo)
+        return self.hub.commit(repo, {"config.json": "{}"})
+
+    def commit_calls(self) -> list:
+        return [e for e in self.hub_calls("/commit/") if e["method"] == "POST"]
+
+    def test_a_commit_whose_answer_is_lost_is_sent_once_and_found_on_the_branch(self):
+        before = self.existing_repo("tester/lost-answer")
+        folder = self.artifact({"weights.bin": os.urandom(4096), "notes.txt": "v1\n"})
+        self.hub.fault("lose_answer", method="POST", path="/commit/")
+        self.hub.clear_log()
+        result = self.push("tester/lost-answer", folder, "--no-model-card", "--message", "Nightly")
+        self.assertExit(result, 0)
+        self.assertEqual([e["fault"] for e in self.commit_calls()], ["lose_answer"])
+        head = self.head("tester/lost-answer")
+        out = result.json()
+        self.assertTrue(out["committed"])
+        self.assertEqual(out["commit_oid"], head)
+        self.assertEqual(out["commit_url"], f"{self.hub.endpoint}/tester/lost-answer/commit/{head}")
+        self.assertEqual([c["id"] for c in self.commits("tester/lost-answer")[:2]], [head, before])
+        self.assertIn("answer", result.stderr)
+        self.assertIn("was made", result.stderr)
+        self.assertNotIn("Nothing was committed", result.stderr)
+
+    def test_a_pull_request_whose_answer_is_lost_is_opened_once_and_its_url_printed(self):
+        main = self.existing_repo("tester/lost-pr")
+        self.hub.fault("lose_answer", method="POST", path="/commit/")
+        self.hub.clear_log()
+        result = self.push("tester/lost-pr", self.artifact({"config.json": '{"v": 2}\n'}), "--create-pr",
+                           "--no-model-card", json_output=False)
+        self.assertExit(result, 0)
+        self.assertEqual(len(self.commit_calls()), 1)
+        pulls = self.hub.refs("tester/lost-pr")["pulls"]
+        self.assertEqual(list(pulls), ["1"])
+        self.assertEqual(self.commits("tester/lost-pr", "refs%2Fpr%2F1")[1]["id"], main)
+        self.assertEqual(result.stdout, f"{self.hub.endpoint}/tester/lost-pr/discussions/1\n")
+        self.assertEqual(self.head("tester/lost-pr"), main)
+
+    def test_a_connection_cut_before_the_hub_commits_is_an_unknown_outcome_and_a_rerun_commits(self):
+        before = self.existing_repo("tester/cut")
+        folder = self.artifact({"weights.bin": os.urandom(4096)})
+        # The Hub reads the request, then the connection closes: nothing is committed, and no answer comes.
+        self.hub.fault("stall", method="POST", path="/commit/", seconds=0.2)
+        self.hub.clear_log()
+        result = self.push("tester/cut", folder, "--no-model-card")
+        self.assertExit(result, 10)
+        self.assertEqual(len(self.commit_calls()), 1)
+        self.assertEqual(result.stdout, "")
+        self.assertIn("unknown", result.stderr)
+        self.assertIn("safe", result.stderr)
+        self.assertEqual(self.head("tester/cut"), before)
+        again = self.push("tester/cut", folder, "--no-model-card")
+        self.assertExit(again, 0)
+        self.assertTrue(again.json()["committed"])
+        self.assertEqual(self.commits("tester/cut")[1]["id"], before)
+
+    def test_a_lost_answer_to_a_commit_refused_for_a_moved_branch_says_nothing_was_committed(self):
+        self.existing_repo("tester/lost-race")
+        folder = self.artifact({"mine.bin": os.urandom(8192)})
+        # Our upload is held two seconds; meanwhile someone else commits, then our commit's 412 is lost.
+        self.hub.fault("status", origin="cdn", method="PUT", status=503, retry_after=2)
+        self.hub.fault("lose_answer", method="POST", path="/commit/")
+        self.hub.clear_log()
+        process = subprocess.Popen([HUBDEPS, "push", "tester/lost-race", folder, "--no-model-card"],
+                                   env={**self.hub.env(token=WRITE_TOKEN, cache_dir=self.cache), "HF_HOME": self.home},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not any(e["fault"] for e in self.hub.log(origin="cdn")):
+            self.assertIsNone(process.poll(), "the push ended before its upload was held")
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        theirs = self.hub.commit("tester/lost-race", {"theirs.txt": "theirs\n"}, message="A concurrent push")
+        stdout, stderr = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 5, stderr)
+        self.assertEqual([e["status"] for e in self.commit_calls()], [412])
+        self.assertIn("Nothing was committed", stderr)
+        self.assertIn(theirs, stderr)
+        self.assertEqual(stdout, "")
+        self.assertEqual(self.head("tester/lost-race"), theirs)
+
+    def test_a_busy_hub_is_waited_for_before_the_commit_and_the_commit_lands_once(self):
+        before = self.existing_repo("tester/busy")
+        self.hub.fault("status", method="POST", path="/commit/", status=429, retry_after=1)
+        self.hub.fault("status", method="POST", path="/commit/", status=503, retry_after=1)
+        self.hub.clear_log()
+        started = time.monotonic()
+        result = self.push("tester/busy", self.artifact({"weights.bin": os.urandom(4096)}), "--no-model-card")
+        self.assertExit(result, 0)
+        self.assertGreaterEqual(time.monotonic() - started, 2.0, "Retry-After was not honoured")
+        self.assertEqual([e["status"] for e in self.commit_calls()], [429, 503, 200])
+        history = self.commits("tester/busy")
+        self.assertEqual(history[0]["id"], result.json()["commit_oid"])
+        self.assertEqual(history[1]["id"], before)
+
+    def test_a_hub_busy_to_the_end_fails_saying_nothing_was_committed(self):
+        before = self.existing_repo("tester/too-busy")
+        self.hub.fault("status", method="POST", path="/commit/", status=503, retry_after=0, count=-1)
+        self.hub.clear_log()
+        result = self.push("tester/too-busy", self.artifact({"weights.bin": os.urandom(4096)}), "--no-model-card")
+        self.assertExit(result, 5)
+        self.assertEqual([e["status"] for e in self.commit_calls()], [503] * 6)
+        self.assertIn("503", result.stderr)
+        self.assertIn("nothing was committed", result.stderr.lower())
+        self.assertEqual(self.head("tester/too-busy"), before)
+
+
+class PushLinksAndOutput(PushTestCase):
+    def test_a_link_to_a_file_outside_the_folder_is_refused_unless_allowed(self):
+        outside = self.artifact({"secret.bin": b"outside the pushed folder"}, "elsewhere")
+        folder = self.artifact({"config.json": "{}", "sub/real.txt": "inside\n"})
+        os.symlink(os.path.join(outside, "secret.bin"), os.path.join(folder, "weights.bin"))
+        os.symlink(os.path.join("sub", "real.txt"), os.path.join(folder, "alias.txt"))  # inside: fine
+        self.hub.clear_log()
+        refused = self.push("tester/linked", folder, "--no-model-card")
+        self.assertExit(refused, 2)
+        self.assertIn("weights.bin", refused.stderr)
+        self.assertIn(os.path.join(outside, "secret.bin"), refused.stderr)
+        self.assertIn("--follow-external-links", refused.stderr)
+        self.assertEqual(self.hub.log(), [])
+        allowed = self.push("tester/linked", folder, "--no-model-card", "--follow-external-links")
+        self.assertExit(allowed, 0)
+        self.assertEqual(self.hub_file("tester/linked", "main", "weights.bin"), b"outside the pushed folder")
+        self.assertEqual(self.hub_file("tester/linked", "main", "alias.txt"), b"inside\n")
+
+    def test_skipped_dangling_links_and_links_to_folders_are_named(self):
+        folder = self.artifact({"config.json": "{}", "sub/a.txt": "a\n"})
+        os.symlink(os.path.join(self.work, "gone.bin"), os.path.join(folder, "dangling.bin"))
+        os.symlink("sub", os.path.join(folder, "sub-link"))
+        result = self.push("tester/dangling", folder, "--no-model-card")
+        self.assertExit(result, 0)
+        self.assertIn("dangling.bin", result.stderr)
+        self.assertIn("sub-link", result.stderr)
+        self.assertEqual(set(self.tree("tester/dangling", "main")), {".gitattributes", "config.json", "sub/a.txt"})
+
+    def test_with_create_pr_stdout_is_the_pull_requests_url(self):
+        self.hub.create_repo("tester/pr-url")
+        self.hub.commit("tester/pr-url", {"config.json": '{"v": 1}\n'})
+        result = self.push("tester/pr-url", self.artifact({"config.json": '{"v": 2}\n'}), "--create-pr",
+                           "--no-model-card", json_output=False)
+        self.assertExit(result, 0)
+        self.assertEqual(result.stdout, f"{self.hub.endpoint}/tester/pr-url/discussions/1\n")
+
+
 class PushInBoundedMemory(PushTestCase):
     """A file far larger than what the push may hold in memory: it is hashed and sent in slices."""
 

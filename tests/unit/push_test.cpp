@@ -14,9 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "hash.hpp"
 #include "model_card.hpp"
 #include "push.hpp"
 #include "upload_api.hpp"
+#include "upload_commit.hpp"
 #include "upload_lfs.hpp"
 
 using namespace hubdeps;
@@ -134,6 +136,15 @@ TEST(CommitPayload, IsNdjsonWithTheHeaderFirstAndOneLinePerFile) {
   payload.add_regular_file("config.json", binary);
   payload.add_lfs_file("model.safetensors", std::string(64, 'b'), 123456789012ull);
   EXPECT_EQ(payload.file_count(), 2u);
+  // What recognises the commit on the Hub when its answer is lost.
+  EXPECT_EQ(payload.summary(), "Upload weights");
+  EXPECT_EQ(payload.parent_commit(), parent);
+  ASSERT_EQ(payload.files().size(), 2u);
+  EXPECT_EQ(payload.files()[0].path, "config.json");
+  EXPECT_FALSE(payload.files()[0].lfs);
+  EXPECT_EQ(payload.files()[0].oid, git_blob_sha1_hex(binary));
+  EXPECT_TRUE(payload.files()[1].lfs);
+  EXPECT_EQ(payload.files()[1].oid, std::string(64, 'b'));
 
   const auto lines = ndjson_lines(payload.ndjson());
   ASSERT_EQ(lines.size(), 3u);
@@ -335,7 +346,7 @@ TEST(CollectPushFiles, FoldersKeepTheirLayoutBelowThePrefixAndFilesGoByName) {
   dir.write("out/.git/HEAD", "ref: x");
   dir.write("out/.cache/huggingface/download/x.lock", "");
   const fs::path single = dir.write("notes/CHANGES.md", "changes");
-  const auto files = collect_push_files({dir.path() / "out", single}, "v2/", {}, {});
+  const auto files = collect_push_files({dir.path() / "out", single}, "v2/", {}, {}).files;
   EXPECT_EQ(repo_paths(files),
             (std::vector<std::string>{"v2/CHANGES.md", "v2/config.json", "v2/onnx/model.onnx"}));
   EXPECT_EQ(files[2].size, 4u);
@@ -348,21 +359,64 @@ TEST(CollectPushFiles, PatternsSelectFilesInFoldersRelativeToTheFolder) {
   dir.write("out/model.safetensors", "w");
   dir.write("out/logs/train.log", "l");
   dir.write("out/logs/keep.json", "k");
-  const auto included = collect_push_files({dir.path() / "out"}, "", {"*.json"}, {});
+  const auto included = collect_push_files({dir.path() / "out"}, "", {"*.json"}, {}).files;
   EXPECT_EQ(repo_paths(included), (std::vector<std::string>{"config.json", "logs/keep.json"}));
-  const auto excluded = collect_push_files({dir.path() / "out"}, "", {}, {"logs/"});
+  const auto excluded = collect_push_files({dir.path() / "out"}, "", {}, {"logs/"}).files;
   EXPECT_EQ(repo_paths(excluded), (std::vector<std::string>{"config.json", "model.safetensors"}));
 }
 
-TEST(CollectPushFiles, LinkedFilesArePushedAsTheirContent) {
+TEST(CollectPushFiles, LinksInsideTheFolderArePushedAsTheirContentAndOthersAreNamed) {
   TempDir dir;
-  const fs::path target = dir.write("elsewhere/weights.bin", "weights");
-  fs::create_directories(dir.path() / "out");
-  fs::create_symlink(target, dir.path() / "out" / "model.bin");
+  dir.write("out/weights/v1.bin", "weights");
+  fs::create_directories(dir.path() / "out" / "data");
+  fs::create_symlink("weights/v1.bin", dir.path() / "out" / "model.bin");
+  // An absolute link through another path that ends inside the folder is inside.
+  fs::create_symlink(dir.path() / "out" / "weights" / "v1.bin", dir.path() / "out" / "abs.bin");
   fs::create_symlink(dir.path() / "missing", dir.path() / "out" / "dangling.bin");
-  const auto files = collect_push_files({dir.path() / "out"}, "", {}, {});
-  ASSERT_EQ(repo_paths(files), (std::vector<std::string>{"model.bin"}));
-  EXPECT_EQ(files[0].size, 7u);
+  fs::create_symlink("weights", dir.path() / "out" / "folder-link");
+  fs::create_symlink("/dev/null", dir.path() / "out" / "device");
+  const auto collected = collect_push_files({dir.path() / "out"}, "", {}, {});
+  ASSERT_EQ(repo_paths(collected.files),
+            (std::vector<std::string>{"abs.bin", "model.bin", "weights/v1.bin"}));
+  EXPECT_EQ(collected.files[1].size, 7u);
+  ASSERT_EQ(collected.skipped.size(), 3u);
+  const std::string notes = collected.skipped[0] + collected.skipped[1] + collected.skipped[2];
+  EXPECT_NE(notes.find("dangling.bin': a dangling link"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("folder-link': a link to the folder"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("device': a link to '/dev/null', which is not a file"), std::string::npos)
+      << notes;
+  // Excluded links are neither pushed nor named.
+  EXPECT_TRUE(collect_push_files({dir.path() / "out"}, "", {"*.bin"}, {"dangling.bin"})
+                  .skipped.empty());
+}
+
+TEST(CollectPushFiles, ALinkLeavingTheFolderIsRefusedUnlessFollowed) {
+  TempDir dir;
+  const fs::path target = dir.write("elsewhere/secret.bin", "secret");
+  dir.write("out/config.json", "{}");
+  fs::create_symlink(target, dir.path() / "out" / "model.bin");
+  fs::create_symlink("../elsewhere/secret.bin", dir.path() / "out" / "relative.bin");
+  try {
+    collect_push_files({dir.path() / "out"}, "", {}, {"relative.bin"});
+    ADD_FAILURE() << "a link leaving the folder was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("model.bin' is a symbolic link to '" + fs::canonical(target).string()),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("--follow-external-links"), std::string::npos) << message;
+  }
+  EXPECT_EQ(code_of([&] { collect_push_files({dir.path() / "out"}, "", {}, {"model.bin"}); }),
+            ExitCode::usage)
+      << "a relative link out of the folder";
+  const auto followed =
+      collect_push_files({dir.path() / "out"}, "", {}, {}, ExternalLinks::follow).files;
+  EXPECT_EQ(repo_paths(followed),
+            (std::vector<std::string>{"config.json", "model.bin", "relative.bin"}));
+  // A file named on its own is pushed, link or not: the user chose it.
+  EXPECT_EQ(repo_paths(collect_push_files({dir.path() / "out" / "model.bin"}, "", {}, {}).files),
+            (std::vector<std::string>{"model.bin"}));
 }
 
 TEST(CollectPushFiles, MistakesAreUsageErrorsFoundBeforeAnyRequest) {
