@@ -77,7 +77,7 @@ constexpr const char* kFileHint = "check that its folder is writable and the dis
 
 Error io_error(const std::string& action, const fs::path& path, int error,
                const char* hint = kCacheHint) {
-  return Error(ExitCode::usage, "cannot " + action + " '" + path.string() + "': " +
+  return Error(ExitCode::io, "cannot " + action + " '" + path.string() + "': " +
                                     std::strerror(error) + "; " + hint);
 }
 
@@ -390,7 +390,7 @@ void RepoCache::publish_blob(const fs::path& verified_file, std::string_view eta
   if (::rename(verified_file.c_str(), blob.c_str()) != 0) {
     const int error = errno;
     if (error == EXDEV) {
-      throw Error(ExitCode::usage, "cannot move '" + verified_file.string() + "' to '" +
+      throw Error(ExitCode::io, "cannot move '" + verified_file.string() + "' to '" +
                                        blob.string() +
                                        "': it is on another filesystem; download into the "
                                        "cache's blobs folder so publishing is a rename");
@@ -451,7 +451,15 @@ void RepoCache::write_tree_listing(const RevisionListing& listing) const {
   document["format_version"] = kTreeFormatVersion;
   document["files"] = std::move(entries);
   // indent=1 and ASCII escapes: what Python's json.dump(data, f, indent=1) emits.
-  write_file_atomic(path, document.dump(1, ' ', true));
+  const std::string content = document.dump(1, ' ', true);
+  // A commit's listing never changes: rewriting the same bytes would only
+  // fail on a read-only or foreign cache.
+  std::string existing;
+  try {
+    if (read_small_file(path, existing) == ReadResult::ok && existing == content) return;
+  } catch (const Error&) {
+  }
+  write_file_atomic(path, content);
 }
 
 std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view commit) const {
@@ -506,6 +514,8 @@ std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view com
   sort_by_path(listing.files);
   return listing;
 }
+
+fs::path RepoCache::locks_dir() const { return root_ / ".locks" / folder_; }
 
 TryFileLock::TryFileLock(const fs::path& path, bool create) {
   if (create) create_parent_folders(path);

@@ -17,6 +17,7 @@ enum class ExitCode : int {
   integrity = 6,      // size or hash mismatch
   lock_outdated = 7,  // lockfile does not match the declaration (--locked)
   offline_miss = 8,   // offline and not in the cache
+  io = 9,             // a local file cannot be read or written (disk full, permissions)
   // A push's commit went out, its answer was lost, and the Hub does not show
   // it: it may or may not have been made. Re-running the push is safe.
   outcome_unknown = 10,

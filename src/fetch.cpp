@@ -89,6 +89,44 @@ RevisionListing resolve_offline(const RepoCache& cache, const FetchRequest& requ
   return listing_from_snapshot(cache, commit);
 }
 
+// What the cache keeps for later runs (refs/, trees/, .no_exist/) helps the
+// next run, not this one: a read-only cache, or one another user filled,
+// that already holds every needed blob must still work. Only local I/O
+// failures are passed over.
+template <typename Write>
+void write_for_later(Write write) {
+  try {
+    write();
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::io) throw;
+  }
+}
+
+// A download that cannot fit fails before it starts, instead of filling the
+// disk with a partial file that every later fetch into the cache trips over.
+// Bytes an interrupted run left in blobs/<etag>.incomplete are already there.
+void require_free_space(const RepoCache& cache, const std::vector<RepoFile>& missing) {
+  std::uint64_t needed = 0;
+  for (const auto& file : missing) {
+    std::error_code error;
+    const auto have = fs::file_size(cache.incomplete_path(file.etag()), error);
+    needed += file.size - (error ? 0 : std::min<std::uint64_t>(have, file.size));
+  }
+  fs::path folder = cache.repo_dir();
+  std::error_code error;
+  while (!fs::exists(folder, error) && folder.has_parent_path() && folder != folder.parent_path()) {
+    folder = folder.parent_path();
+  }
+  const auto space = fs::space(folder, error);
+  if (error || space.available >= needed) return;
+  throw Error(ExitCode::io, "not enough free space in the cache: the download needs " +
+                                format_bytes(static_cast<double>(needed)) + ", and " +
+                                format_bytes(static_cast<double>(space.available)) + " is free on the disk of " +
+                                folder.string() +
+                                "; free some space, or point HF_HUB_CACHE at a larger disk. Nothing was "
+                                "downloaded");
+}
+
 std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& cache,
                                        const FetchRequest& request, const std::string& commit,
                                        std::vector<RepoFile> missing, Progress& progress,
@@ -174,7 +212,9 @@ void check_selection(const RepoCache& cache, const FetchRequest& request, const 
   };
   for (const auto& literal : FileFilter(request.include, request.exclude).literal_includes()) {
     if (selects(literal)) continue;
-    if (!offline && is_safe_repo_path(literal)) cache.mark_no_exist(listing.commit, literal);
+    if (!offline && is_safe_repo_path(literal)) {
+      write_for_later([&] { cache.mark_no_exist(listing.commit, literal); });
+    }
     const bool is_folder = std::any_of(listing.files.begin(), listing.files.end(), [&](const RepoFile& f) {
       return f.path.rfind(literal + "/", 0) == 0;
     });
@@ -229,10 +269,10 @@ RevisionListing resolve_revision(const Environment& env, const FetchRequest& req
   }
   RevisionListing listing = fetch_listing(env, request);
   ensure_cachedir_tag(env.hub_cache);
-  cache.write_tree_listing(listing);
+  write_for_later([&] { cache.write_tree_listing(listing); });
   // refs/ records what a branch or tag pointed to when last asked.
-  if (!is_commit_hash(request.revision) && cache.read_ref(request.revision) != listing.commit) {
-    cache.write_ref(request.revision, listing.commit);
+  if (!is_commit_hash(request.revision)) {
+    write_for_later([&] { cache.write_ref(request.revision, listing.commit); });
   }
   return listing;
 }
@@ -307,6 +347,7 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
                                             ")");
   }
 
+  if (!missing.empty()) require_free_space(cache, missing);
   progress.begin(missing.size(), missing_bytes);
   if (!missing.empty()) {
     ensure_cachedir_tag(env.hub_cache);

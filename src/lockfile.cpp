@@ -586,7 +586,7 @@ std::string read_all(int fd, const std::filesystem::path& path) {
     if (got == 0) return text;
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw Error(ExitCode::usage, "cannot read lockfile " + path.string() + ": " + errno_text(errno) +
+      throw Error(ExitCode::io, "cannot read lockfile " + path.string() + ": " + errno_text(errno) +
                                        "; check that it is a readable file");
     }
     text.append(buffer, static_cast<std::size_t>(got));
@@ -598,7 +598,7 @@ std::optional<std::string> read_if_exists(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
-    throw Error(ExitCode::usage, "cannot open lockfile " + path.string() + ": " + errno_text(errno) +
+    throw Error(ExitCode::io, "cannot open lockfile " + path.string() + ": " + errno_text(errno) +
                                      "; check that it is a readable file");
   }
   try {
@@ -638,7 +638,7 @@ class LockfileWriteLock {
           read_only_reason_ = errno_text(errno);
           return;
         }
-        throw Error(ExitCode::usage, "cannot open lockfile " + path.string() +
+        throw Error(ExitCode::io, "cannot open lockfile " + path.string() +
                                          " for writing: " + errno_text(errno) +
                                          "; check that its folder exists and is writable");
       }
@@ -646,7 +646,7 @@ class LockfileWriteLock {
         if (errno == EINTR) continue;
         const int error = errno;
         ::close(fd);
-        throw Error(ExitCode::usage, "cannot lock lockfile " + path.string() + ": " + errno_text(error) +
+        throw Error(ExitCode::io, "cannot lock lockfile " + path.string() + ": " + errno_text(error) +
                                          "; the file system must support flock(2)");
       }
       struct stat held {};
@@ -846,7 +846,7 @@ bool update_lockfile(const std::filesystem::path& path, const std::function<void
   if (after == before) return false;
   const std::string text = after.serialize();
   if (!lock.writable()) {
-    throw Error(ExitCode::usage, "cannot write lockfile " + path.string() + ": " + lock.read_only_reason() +
+    throw Error(ExitCode::io, "cannot write lockfile " + path.string() + ": " + lock.read_only_reason() +
                                      "; make the file and its folder writable");
   }
   write_file_atomic(path, text);

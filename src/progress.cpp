@@ -1,7 +1,9 @@
 #include "progress.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 
@@ -26,6 +28,18 @@ std::string short_name(const std::string& path, std::size_t width) {
   return "..." + path.substr(path.size() - (width - 3));
 }
 
+// The terminal's width, so a redraw never wraps (a wrapped line is not
+// erased by the next frame and the screen fills with stale copies).
+std::size_t terminal_columns(int fd) {
+  winsize size{};
+  if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+std::string percent(std::uint64_t done, std::uint64_t size) {
+  return std::to_string(size ? done * 100 / size : 100) + "%";
+}
+
 }  // namespace
 
 std::string format_bytes(double bytes) {
@@ -45,7 +59,9 @@ Progress::Mode Progress::mode_for(bool quiet, int fd) {
   return isatty(fd) ? Mode::live : Mode::lines;
 }
 
-Progress::Progress(Mode mode, std::ostream& out) : mode_(mode), out_(out), started_(Clock::now()) {}
+Progress::Progress(Mode mode, std::ostream& out) : mode_(mode), out_(out), started_(Clock::now()) {
+  if (mode_ == Mode::live) columns_ = terminal_columns(STDERR_FILENO);
+}
 
 Progress::~Progress() {
   {
@@ -67,15 +83,22 @@ void Progress::begin(std::size_t file_count, std::uint64_t total_bytes) {
   file_count_ = file_count;
   total_bytes_ = total_bytes;
   started_ = Clock::now();
-  if (mode_ == Mode::live && file_count > 0 && !renderer_.joinable()) {
+  if (mode_ != Mode::quiet && file_count > 0 && !renderer_.joinable()) {
     renderer_ = std::thread([this] { render_loop(); });
   }
 }
 
 void Progress::file_started(const std::string& path, std::uint64_t size, std::uint64_t already) {
   std::lock_guard lock(mutex_);
-  active_[path] = Active{size, already};
+  active_[path] = Active{size, already, static_cast<int>(size ? already * 10 / size : 0), Clock::now()};
   bytes_done_ += already;
+  if (mode_ == Mode::lines && size >= kLargeFileBytes) {
+    out_ << "hubdeps: " << (done_label_ == "downloaded" ? "downloading" : "sending") << " " << path << " ("
+         << format_bytes(static_cast<double>(size));
+    if (already > 0) out_ << ", resuming at " << format_bytes(static_cast<double>(already));
+    out_ << ")\n";
+    out_.flush();
+  }
 }
 
 void Progress::bytes(const std::string& path, std::uint64_t count) {
@@ -104,6 +127,14 @@ void Progress::file_done(const std::string& path) {
   }
 }
 
+void Progress::note(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::quiet) return;
+  clear_locked();
+  out_ << "hubdeps: " << message << "\n";
+  out_.flush();
+}
+
 void Progress::finish(std::size_t cached_files) {
   std::lock_guard lock(mutex_);
   if (mode_ == Mode::quiet) return;
@@ -124,23 +155,56 @@ void Progress::finish(std::size_t cached_files) {
 void Progress::render_loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    draw_locked(false);
+    if (mode_ == Mode::live) {
+      draw_locked(false);
+    } else {
+      report_lines_locked();
+    }
     wake_.wait_for(lock, std::chrono::milliseconds(200));
   }
 }
 
-void Progress::draw_locked(bool final) {
-  // Move up over the previous frame and redraw it in place.
+// Off a terminal: a line for each large file at each 10% it passes, and at
+// least every kProgressLineInterval while it moves.
+void Progress::report_lines_locked() {
+  const auto now = Clock::now();
+  for (auto& [path, active] : active_) {
+    if (active.size < kLargeFileBytes) continue;
+    const int tenths = static_cast<int>(active.done * 10 / active.size);
+    if (tenths <= active.tenths_told && now - active.told < kProgressLineInterval) continue;
+    if (active.done == 0 || tenths >= 10) continue;
+    const double rate = static_cast<double>(bytes_transferred_) / std::max(1e-3, seconds_since(started_));
+    out_ << "hubdeps: " << path << ": " << percent(active.done, active.size) << " ("
+         << format_bytes(static_cast<double>(active.done)) << " / " << format_bytes(static_cast<double>(active.size))
+         << ", " << format_bytes(rate) << "/s)\n";
+    active.tenths_told = tenths;
+    active.told = now;
+  }
+  out_.flush();
+}
+
+void Progress::clear_locked() {
+  // Move up over the previous frame; the next draw puts it back.
   for (std::size_t i = 0; i < lines_drawn_; ++i) out_ << "\x1b[1A\x1b[2K";
   lines_drawn_ = 0;
+}
+
+void Progress::draw_locked(bool final) {
+  clear_locked();
   const double elapsed = std::max(1e-3, seconds_since(started_));
   const double rate = static_cast<double>(bytes_transferred_) / elapsed;
   if (!final) {
+    // "  <name> [<bar>] 123.4 MiB / 567.8 MiB": the name and the bar share
+    // what the sizes leave of the width.
+    const std::size_t room = columns_ > 30 ? columns_ - 30 : 0;
+    const std::size_t name_width = std::clamp<std::size_t>(room / 2, 8, 32);
+    const int bar_width = static_cast<int>(std::clamp<std::size_t>(room - std::min(room, name_width), 0, 24));
     for (const auto& [path, active] : active_) {
       const double fraction =
           active.size ? static_cast<double>(active.done) / static_cast<double>(active.size) : 1.0;
-      out_ << "  " << short_name(path, 32) << " [" << bar(fraction, 24) << "] "
-           << format_bytes(static_cast<double>(active.done)) << " / "
+      out_ << "  " << short_name(path, name_width);
+      if (bar_width >= 4) out_ << " [" << bar(fraction, bar_width) << "]";
+      out_ << " " << format_bytes(static_cast<double>(active.done)) << " / "
            << format_bytes(static_cast<double>(active.size)) << "\n";
       ++lines_drawn_;
     }
@@ -148,11 +212,13 @@ void Progress::draw_locked(bool final) {
   const double fraction =
       total_bytes_ ? static_cast<double>(bytes_done_) / static_cast<double>(total_bytes_) : 1.0;
   const double remaining = static_cast<double>(total_bytes_ - std::min(total_bytes_, bytes_done_));
-  out_ << "  total " << files_done_ << "/" << file_count_ << " files [" << bar(fraction, 24) << "] "
-       << format_bytes(static_cast<double>(bytes_done_)) << " / "
-       << format_bytes(static_cast<double>(total_bytes_)) << "  " << format_bytes(rate) << "/s";
-  if (rate > 0 && !final) out_ << "  ETA " << static_cast<long>(remaining / rate) << " s";
-  out_ << "\n";
+  std::string line = "  total " + std::to_string(files_done_) + "/" + std::to_string(file_count_) + " files";
+  if (columns_ >= 72) line += " [" + bar(fraction, 24) + "]";
+  line += " " + format_bytes(static_cast<double>(bytes_done_)) + " / " +
+          format_bytes(static_cast<double>(total_bytes_)) + "  " + format_bytes(rate) + "/s";
+  if (rate > 0 && !final) line += "  ETA " + std::to_string(static_cast<long>(remaining / rate)) + " s";
+  if (columns_ > 1 && line.size() >= columns_) line.resize(columns_ - 1);
+  out_ << line << "\n";
   ++lines_drawn_;
   out_.flush();
 }

@@ -19,6 +19,7 @@ constexpr const char* kExitCodes =
     "  6  integrity failure (size or hash mismatch)\n"
     "  7  lockfile out of date (--locked) or contradicted by the Hub\n"
     "  8  offline and not in the cache\n"
+    "  9  local I/O failure (permissions, disk full)\n"
     " 10  push: the commit's answer was lost and the Hub does not show it; running the push\n"
     "     again is safe\n";
 
