@@ -223,29 +223,67 @@ endif()
 cmake_policy(PUSH)
 cmake_policy(VERSION 3.19...3.25)
 
-set(HUBDEPS_EXECUTABLE "" CACHE FILEPATH
-    "The hubdeps helper to run (empty: the installed one, else build it from source)")
-set(HUBDEPS_LOCKFILE "${CMAKE_SOURCE_DIR}/hubdeps.lock" CACHE FILEPATH
-    "Lockfile pinning each hf_fetch_model() (empty: no lockfile)")
-set(HUBDEPS_LOCKED OFF CACHE BOOL
-    "Fail when a lockfile entry is missing or does not match its declaration (CI)")
-set(HUBDEPS_UPDATE OFF CACHE BOOL
-    "Move every lockfile entry to the newest commit of its revision (reset to OFF after the configure)")
-set(HUBDEPS_OFFLINE OFF CACHE BOOL "Use only the Hugging Face cache (like HF_HUB_OFFLINE=1)")
-set(HUBDEPS_CACHE_DIR "" CACHE PATH
-    "Hugging Face cache folder (empty: HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)")
+# The help text of each cache variable, in one place: the module sets some of
+# them again later (FORCE), and a FORCE rewrites the help text too.
+function(_hubdeps_cache_doc variable out)
+  set(doc_HUBDEPS_EXECUTABLE
+      "The hubdeps helper to run (empty: the installed one, else build it from source)")
+  set(doc_HUBDEPS_LOCKFILE "Lockfile pinning each hf_fetch_model() (empty: no lockfile)")
+  set(doc_HUBDEPS_LOCKED
+      "Fail when a lockfile entry is missing, unused or does not match its declaration (CI)")
+  set(doc_HUBDEPS_UPDATE "Move every lockfile entry to the newest commit of its revision and \
+remove unused entries (reset to OFF after the configure)")
+  set(doc_HUBDEPS_FORCE_DOWNLOAD
+      "Download every selected file again and verify it (reset to OFF after the configure)")
+  set(doc_HUBDEPS_OFFLINE "Use only the Hugging Face cache (like HF_HUB_OFFLINE=1)")
+  set(doc_HUBDEPS_ENDPOINT "Hub endpoint (empty: HF_ENDPOINT, else https://huggingface.co; \
+recorded by the first fetch of this build folder)")
+  set(doc_HUBDEPS_CACHE_DIR "Hugging Face cache folder (empty: HF_HUB_CACHE, else $HF_HOME/hub, \
+else ~/.cache/huggingface/hub; recorded by the first fetch of this build folder)")
+  set(${out} "${doc_${variable}}" PARENT_SCOPE)
+endfunction()
+
+# An untyped -DHUBDEPS_LOCKFILE=locks/my.lock reaches set(CACHE FILEPATH) as
+# an UNINITIALIZED entry, which CMake would make absolute against the folder
+# cmake runs in; typed first, it stays relative to CMAKE_SOURCE_DIR, as
+# documented and as the typed -DHUBDEPS_LOCKFILE:FILEPATH= form is.
+_hubdeps_cache_doc(HUBDEPS_LOCKFILE _hubdeps_doc)
+get_property(_hubdeps_lockfile_type CACHE HUBDEPS_LOCKFILE PROPERTY TYPE)
+if(_hubdeps_lockfile_type STREQUAL "UNINITIALIZED")
+  set_property(CACHE HUBDEPS_LOCKFILE PROPERTY TYPE FILEPATH)
+  set_property(CACHE HUBDEPS_LOCKFILE PROPERTY HELPSTRING "${_hubdeps_doc}")
+endif()
+set(HUBDEPS_LOCKFILE "${CMAKE_SOURCE_DIR}/hubdeps.lock" CACHE FILEPATH "${_hubdeps_doc}")
+foreach(_hubdeps_variable IN ITEMS HUBDEPS_LOCKED HUBDEPS_UPDATE HUBDEPS_FORCE_DOWNLOAD
+                                   HUBDEPS_OFFLINE)
+  _hubdeps_cache_doc(${_hubdeps_variable} _hubdeps_doc)
+  set(${_hubdeps_variable} OFF CACHE BOOL "${_hubdeps_doc}")
+endforeach()
+_hubdeps_cache_doc(HUBDEPS_EXECUTABLE _hubdeps_doc)
+set(HUBDEPS_EXECUTABLE "" CACHE FILEPATH "${_hubdeps_doc}")
+# Recorded by the first fetch of a build folder, the way CMake remembers a
+# compiler: a later configure from an IDE or another shell, without the
+# environment of the first one, still uses the same Hub and the same cache.
+_hubdeps_cache_doc(HUBDEPS_ENDPOINT _hubdeps_doc)
+set(HUBDEPS_ENDPOINT "" CACHE STRING "${_hubdeps_doc}")
+_hubdeps_cache_doc(HUBDEPS_CACHE_DIR _hubdeps_doc)
+set(HUBDEPS_CACHE_DIR "" CACHE PATH "${_hubdeps_doc}")
+unset(_hubdeps_doc)
+unset(_hubdeps_variable)
+unset(_hubdeps_lockfile_type)
 
 # What the helper's documented exit codes mean, and what the user can do.
-function(_hubdeps_explain_exit_code code out_meaning out_hint)
+# `name`, `lockfile` and `helper` make the advice a command to copy.
+function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hint)
   set(meaning "")
   set(hint "")
   if(code EQUAL 2)
     set(meaning "invalid argument or input")
   elseif(code EQUAL 3)
     set(meaning "not found")
-    string(CONCAT hint "Check REPO, REPO_TYPE, REVISION and INCLUDE. A private or gated repository "
-                       "also looks missing without a token: export HF_TOKEN in the environment "
-                       "(never pass it to CMake).")
+    string(CONCAT hint "Check REPO, REPO_TYPE, REVISION, INCLUDE/EXCLUDE and HEADERS. A private or "
+                       "gated repository also looks missing without a token: export HF_TOKEN in the "
+                       "environment (never pass it to CMake).")
   elseif(code EQUAL 4)
     set(meaning "access denied")
     string(CONCAT hint "If REPO is right, the repository is private or gated: export a token that "
@@ -253,20 +291,48 @@ function(_hubdeps_explain_exit_code code out_meaning out_hint)
                        "gated repository, accept its conditions on the Hub first.")
   elseif(code EQUAL 5)
     set(meaning "network or server failure")
-    string(CONCAT hint "Check HF_ENDPOINT and the network, or configure with -DHUBDEPS_OFFLINE=ON "
-                       "to use only what is already in the cache.")
+    _hubdeps_endpoint_origin(origin)
+    string(CONCAT hint "Check the Hub (${origin}) and the network, or configure with "
+                       "-DHUBDEPS_OFFLINE=ON to use only what is already in the cache.")
   elseif(code EQUAL 6)
     set(meaning "integrity failure")
-    string(CONCAT hint "A download or a cached file does not match its size or hash: run "
-                       "`hubdeps verify --lock <lockfile> --repair`, then configure again.")
+    string(CONCAT hint "A download or a file in the cache does not match the size or hash it must "
+                       "have. Configure again (online, the helper downloads a bad file again); if "
+                       "it persists, the Hub or a proxy serves other bytes than it lists. "
+                       "`${helper} verify --lock ${lockfile} --repair` checks every pinned file.")
   elseif(code EQUAL 7)
-    set(meaning "lockfile out of date")
-    string(CONCAT hint "HUBDEPS_LOCKED is ON and the lockfile does not match this declaration: "
-                       "configure once without -DHUBDEPS_LOCKED=ON (or with -DHUBDEPS_UPDATE=ON to "
-                       "also move to the newest commit), then commit the lockfile.")
+    set(meaning "the lockfile does not match")
+    set(update "`${helper} lock --update ${name} --lock ${lockfile}`")
+    if(HUBDEPS_LOCKED)
+      string(CONCAT hint "HUBDEPS_LOCKED is ON, and the message above says which of two things "
+                         "happened. Either the lockfile has no entry matching this declaration: "
+                         "configure once without -DHUBDEPS_LOCKED=ON to record one. Or it pins a "
+                         "commit, file, size or hash the Hub does not confirm (was it edited by hand "
+                         "or badly merged?): run ${update}, or configure once with "
+                         "-DHUBDEPS_LOCKED=OFF -DHUBDEPS_UPDATE=ON, or fix the lockfile. Then commit "
+                         "the lockfile.")
+    else()
+      string(CONCAT hint "The lockfile pins a commit, file, size or hash the Hub does not confirm "
+                         "(was it edited by hand or badly merged?): run ${update} (or configure "
+                         "once with -DHUBDEPS_UPDATE=ON) to pin what the Hub has, or fix the "
+                         "lockfile; then commit it.")
+    endif()
   elseif(code EQUAL 8)
     set(meaning "offline and not in the cache")
-    set(hint "Configure once online to fill the cache, or unset HF_HUB_OFFLINE and HUBDEPS_OFFLINE.")
+    # Name the switch that is on: the cache variable, the environment, or both.
+    set(switches "")
+    if(HUBDEPS_OFFLINE)
+      list(APPEND switches "configure with -DHUBDEPS_OFFLINE=OFF")
+    endif()
+    if("$ENV{HF_HUB_OFFLINE}" MATCHES "^([1Yy]|[Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss])$")
+      list(APPEND switches "unset HF_HUB_OFFLINE in the environment")
+    endif()
+    list(JOIN switches " and " switches)
+    if(switches STREQUAL "")
+      set(switches "go online")
+    endif()
+    string(CONCAT hint "The cache lacks what this declaration needs: ${switches}, and configure "
+                       "once to fill the cache.")
   else()
     set(meaning "failure")
   endif()
@@ -441,11 +507,130 @@ function(_hubdeps_write_if_changed file content)
   file(RENAME "${file}.${suffix}.tmp" "${file}")
 endfunction()
 
-function(_hubdeps_reset_update)
-  set(HUBDEPS_UPDATE OFF CACHE BOOL
-      "Move every lockfile entry to the newest commit of its revision (reset to OFF after the configure)"
-      FORCE)
-  message(STATUS "HubDeps: pins updated; HUBDEPS_UPDATE is OFF again")
+# HUBDEPS_UPDATE and HUBDEPS_FORCE_DOWNLOAD are requests for one configure:
+# once carried out (or refused), they are turned OFF again, so later
+# configures keep the new pins and the cache.
+function(_hubdeps_reset_one_shot variable done)
+  if(${variable})
+    _hubdeps_cache_doc(${variable} doc)
+    set(${variable} OFF CACHE BOOL "${doc}" FORCE)
+    message(STATUS "HubDeps: ${done}; ${variable} is OFF again")
+  endif()
+endfunction()
+
+# A locked build must not move its pins. Refusing the pair also turns the
+# one-shot HUBDEPS_UPDATE OFF, so the next configure builds locked instead of
+# failing the same way until someone clears the cache by hand.
+function(_hubdeps_check_locked_update context)
+  if(HUBDEPS_LOCKED AND HUBDEPS_UPDATE)
+    _hubdeps_cache_doc(HUBDEPS_UPDATE doc)
+    set(HUBDEPS_UPDATE OFF CACHE BOOL "${doc}" FORCE)
+    message(FATAL_ERROR "${context}: HUBDEPS_LOCKED and HUBDEPS_UPDATE are both ON, but a locked "
+                        "build must not move its pins. HUBDEPS_UPDATE is a one-shot request and is "
+                        "OFF again: configure again to build locked, or with -DHUBDEPS_LOCKED=OFF "
+                        "-DHUBDEPS_UPDATE=ON to move the pins.")
+  endif()
+endfunction()
+
+# Where the Hub address comes from, for messages.
+function(_hubdeps_endpoint_origin out)
+  if(NOT HUBDEPS_ENDPOINT STREQUAL "")
+    set(origin "HUBDEPS_ENDPOINT is ${HUBDEPS_ENDPOINT}")
+  elseif(NOT "$ENV{HF_ENDPOINT}" STREQUAL "")
+    set(origin "HF_ENDPOINT is $ENV{HF_ENDPOINT}")
+  else()
+    set(origin "https://huggingface.co, as neither HUBDEPS_ENDPOINT nor HF_ENDPOINT is set")
+  endif()
+  set(${out} "${origin}" PARENT_SCOPE)
+endfunction()
+
+# The Hub and the cache a fetch uses, as helper arguments: the ones this
+# build folder recorded, else none, and the helper reads the environment.
+function(_hubdeps_hub_arguments out)
+  set(arguments "")
+  if(NOT HUBDEPS_ENDPOINT STREQUAL "")
+    list(APPEND arguments --endpoint "${HUBDEPS_ENDPOINT}")
+  endif()
+  if(NOT HUBDEPS_CACHE_DIR STREQUAL "")
+    list(APPEND arguments --cache-dir "${HUBDEPS_CACHE_DIR}")
+  endif()
+  set(${out} "${arguments}" PARENT_SCOPE)
+endfunction()
+
+# The cache folder the environment names explicitly (HF_HUB_CACHE, else
+# HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub), absolute; empty when it names
+# none, so a shell that merely lacks the variables is not worth a note.
+function(_hubdeps_environment_cache out)
+  set(cache "")
+  if(NOT "$ENV{HF_HUB_CACHE}" STREQUAL "")
+    set(cache "$ENV{HF_HUB_CACHE}")
+  elseif(NOT "$ENV{HUGGINGFACE_HUB_CACHE}" STREQUAL "")
+    set(cache "$ENV{HUGGINGFACE_HUB_CACHE}")
+  elseif(NOT "$ENV{HF_HOME}" STREQUAL "")
+    set(cache "$ENV{HF_HOME}/hub")
+  endif()
+  if(NOT cache STREQUAL "" AND NOT IS_ABSOLUTE "${cache}")
+    # Relative to the shell's folder, as the helper takes it.
+    if("$ENV{PWD}" STREQUAL "")
+      set(cache "")
+    else()
+      get_filename_component(cache "${cache}" ABSOLUTE BASE_DIR "$ENV{PWD}")
+    endif()
+  endif()
+  set(${out} "${cache}" PARENT_SCOPE)
+endfunction()
+
+# Once per configure: when this shell's environment names another Hub or
+# cache than the ones this build folder recorded, say which one is used and
+# how to switch, rather than silently ignoring the environment.
+function(_hubdeps_note_environment)
+  get_property(noted GLOBAL PROPERTY _HUBDEPS_ENVIRONMENT_NOTED)
+  if(noted)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY _HUBDEPS_ENVIRONMENT_NOTED TRUE)
+  string(REGEX REPLACE "/+$" "" environment_endpoint "$ENV{HF_ENDPOINT}")
+  if(NOT HUBDEPS_ENDPOINT STREQUAL "" AND NOT environment_endpoint STREQUAL ""
+     AND NOT environment_endpoint STREQUAL HUBDEPS_ENDPOINT)
+    message(STATUS "HubDeps: HF_ENDPOINT is ${environment_endpoint} here, but this build folder "
+                   "uses the Hub it recorded, HUBDEPS_ENDPOINT=${HUBDEPS_ENDPOINT}; to switch, "
+                   "configure with -DHUBDEPS_ENDPOINT=${environment_endpoint}")
+  endif()
+  _hubdeps_environment_cache(environment_cache)
+  if(NOT HUBDEPS_CACHE_DIR STREQUAL "" AND NOT environment_cache STREQUAL "")
+    file(TO_CMAKE_PATH "${environment_cache}" environment_cache)
+    file(TO_CMAKE_PATH "${HUBDEPS_CACHE_DIR}" recorded_cache)
+    string(REGEX REPLACE "(.)/+$" "\\1" environment_cache "${environment_cache}")
+    string(REGEX REPLACE "(.)/+$" "\\1" recorded_cache "${recorded_cache}")
+    if(NOT environment_cache STREQUAL recorded_cache)
+      message(STATUS "HubDeps: the environment names the cache ${environment_cache} here, but this "
+                     "build folder uses the one it recorded, HUBDEPS_CACHE_DIR=${HUBDEPS_CACHE_DIR}; "
+                     "to switch, configure with -DHUBDEPS_CACHE_DIR=${environment_cache}")
+    endif()
+  endif()
+endfunction()
+
+# After a successful fetch: records the Hub and the (absolute) cache folder
+# the helper used, unless they are the recorded ones already.
+function(_hubdeps_remember_hub fetch_json)
+  string(JSON endpoint ERROR_VARIABLE endpoint_error GET "${fetch_json}" endpoint)
+  string(JSON cache ERROR_VARIABLE cache_error GET "${fetch_json}" cache_dir)
+  set(recorded "")
+  if(NOT endpoint_error AND NOT endpoint STREQUAL "" AND NOT endpoint STREQUAL HUBDEPS_ENDPOINT)
+    _hubdeps_cache_doc(HUBDEPS_ENDPOINT doc)
+    set(HUBDEPS_ENDPOINT "${endpoint}" CACHE STRING "${doc}" FORCE)
+    list(APPEND recorded "the Hub ${endpoint} (HUBDEPS_ENDPOINT)")
+  endif()
+  if(NOT cache_error AND NOT cache STREQUAL "" AND NOT cache STREQUAL HUBDEPS_CACHE_DIR)
+    _hubdeps_cache_doc(HUBDEPS_CACHE_DIR doc)
+    set(HUBDEPS_CACHE_DIR "${cache}" CACHE PATH "${doc}" FORCE)
+    list(APPEND recorded "the cache ${cache} (HUBDEPS_CACHE_DIR)")
+  endif()
+  if(recorded)
+    list(JOIN recorded " and " recorded)
+    message(STATUS "HubDeps: this build folder uses ${recorded} from now on, whatever the "
+                   "environment of a later configure says")
+  endif()
 endfunction()
 
 # The repo-relative paths in `hubdeps fetch --json` output. string(JSON)
@@ -514,27 +699,132 @@ function(_hubdeps_reject_unknown context usage unparsed)
   endif()
 endfunction()
 
+# The C++ namespace of a model's header: NAMESPACE, else hf::<name> with
+# each run of characters an identifier cannot hold replaced by '_'. Checked
+# here, before any request, by the rules the header generator applies: each
+# part an identifier, not a keyword or a macro of the standard headers, not
+# reserved (no '__', no '_' and a capital), and not namespace std.
+function(_hubdeps_cpp_namespace context name namespace out)
+  if(namespace STREQUAL "")
+    string(REGEX REPLACE "[^A-Za-z0-9_]+" "_" identifier "${name}")
+    string(REGEX REPLACE "__+" "_" identifier "${identifier}")
+    set(namespace "hf::${identifier}")
+    set(advice "give the dependency another name, or a NAMESPACE such as hf::${identifier}_")
+  else()
+    set(advice "e.g. NAMESPACE models::bert")
+    if(NOT namespace MATCHES "^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
+      message(FATAL_ERROR "${context}: NAMESPACE '${namespace}' is not a C++ namespace; expected "
+                          "identifiers joined by '::', ${advice}")
+    endif()
+  endif()
+  set(unusable alignas alignof and and_eq asm auto bitand bitor bool break case catch char
+      char8_t char16_t char32_t class compl concept const consteval constexpr constinit
+      const_cast continue co_await co_return co_yield decltype default delete do double
+      dynamic_cast else enum explicit export extern false float for friend goto if inline int
+      long mutable namespace new noexcept not not_eq nullptr operator or or_eq private protected
+      public register reinterpret_cast requires return short signed sizeof static static_assert
+      static_cast struct switch template this thread_local throw true try typedef typeid
+      typename union unsigned using virtual void volatile wchar_t while xor xor_eq
+      typeof errno unix linux NULL EOF stdin stdout stderr NAN INFINITY)
+  string(REPLACE "::" ";" parts "${namespace}")
+  list(GET parts 0 first)
+  foreach(part IN LISTS parts)
+    if(part IN_LIST unusable)
+      set(why "'${part}' is a C++ keyword or a macro of the standard headers")
+    elseif(part MATCHES "__|^_[A-Z]")
+      set(why "'${part}' is reserved to the compiler (it has '__', or '_' and a capital)")
+    elseif(part STREQUAL "std" AND part STREQUAL first)
+      set(why "code may not add names to namespace std")
+    else()
+      continue()
+    endif()
+    message(FATAL_ERROR "${context}: the header's C++ namespace would be ${namespace}, but ${why}; "
+                        "${advice}")
+  endforeach()
+  set(${out} "${namespace}" PARENT_SCOPE)
+endfunction()
+
+# Two models in one C++ namespace would redefine each other's names (an
+# error in one translation unit, a silent ODR violation across two), so
+# the second declaration is refused, naming the first.
+function(_hubdeps_claim_namespace context name namespace)
+  get_property(first GLOBAL PROPERTY "_HUBDEPS_NAMESPACE ${namespace}")
+  if(first)
+    list(GET first 0 first_name)
+    list(GET first 1 first_file)
+    message(FATAL_ERROR "${context}: its header's C++ namespace ${namespace} is already the one of "
+                        "hf_fetch_model(${first_name}) in ${first_file}; two models in one "
+                        "namespace redefine each other's names. Give this one another name or a "
+                        "NAMESPACE of its own.")
+  endif()
+  set_property(GLOBAL PROPERTY "_HUBDEPS_NAMESPACE ${namespace}" "${name};${CMAKE_CURRENT_LIST_FILE}")
+endfunction()
+
+# HEADERS files are checked before any request: JSON files at safe paths
+# inside the repository, each giving the header a namespace of its own (its
+# stem), none of them a name the model header itself declares.
+function(_hubdeps_check_headers context configs)
+  set(stems "")
+  foreach(config IN LISTS configs)
+    if(NOT config MATCHES "\\.json$" OR IS_ABSOLUTE "${config}"
+       OR config MATCHES "^/|\\\\|//|(^|/)\\.\\.?(/|$)")
+      message(FATAL_ERROR "${context}: HEADERS '${config}' is not a JSON file of the repository; "
+                          "HEADERS takes repo-relative paths of JSON configs (no '..', '.', '\\' "
+                          "or leading '/'), e.g. HEADERS config.json tokenizer_config.json")
+    endif()
+    get_filename_component(stem "${config}" NAME)
+    string(REGEX REPLACE "\\.json$" "" stem "${stem}")
+    if(stem IN_LIST stems)
+      message(FATAL_ERROR "${context}: HEADERS names two files called ${stem}.json; each becomes "
+                          "the namespace ${stem} of the header, so give only one of them")
+    endif()
+    if(stem MATCHES "^(repo_id|repo_type|revision|commit|snapshot_dir|file_entry|files|path)$")
+      message(FATAL_ERROR "${context}: HEADERS '${config}' would become the namespace ${stem}, a "
+                          "name the model header already declares for the snapshot; generate it "
+                          "into a header of its own with `hubdeps header`")
+    endif()
+    list(APPEND stems "${stem}")
+  endforeach()
+endfunction()
+
 # What a fetch depends on besides the cache's content, for the re-configure
-# fast path of hf_fetch_model: the helper's command (declaration, lockfile
-# path, knobs), the lockfile's bytes and the environment that picks the Hub
-# and the cache. Empty when there is no lockfile, or pins are being moved:
-# then the helper always runs.
+# fast path of hf_fetch_model: the declaration (the helper's command without
+# the Hub and cache arguments), the lockfile's bytes, and the Hub and cache
+# the helper uses: the recorded ones, else the environment's. Empty when
+# there is no lockfile, or pins are moved or files downloaded again: then
+# the helper always runs.
 function(_hubdeps_stamp out lockfile declaration)
   set(stamp "")
-  if(lockfile AND EXISTS "${lockfile}" AND NOT HUBDEPS_UPDATE)
+  if(lockfile AND EXISTS "${lockfile}" AND NOT HUBDEPS_UPDATE AND NOT HUBDEPS_FORCE_DOWNLOAD)
     file(SHA256 "${lockfile}" lock_hash)
-    string(JOIN "\n" stamp "${declaration}" "lock ${lock_hash}" "endpoint $ENV{HF_ENDPOINT}"
-           "cache $ENV{HF_HUB_CACHE}|$ENV{HUGGINGFACE_HUB_CACHE}|$ENV{HF_HOME}|$ENV{XDG_CACHE_HOME}|$ENV{HOME}")
+    set(endpoint "recorded ${HUBDEPS_ENDPOINT}")
+    if(HUBDEPS_ENDPOINT STREQUAL "")
+      set(endpoint "environment $ENV{HF_ENDPOINT}")
+    endif()
+    set(cache "recorded ${HUBDEPS_CACHE_DIR}")
+    if(HUBDEPS_CACHE_DIR STREQUAL "")
+      set(cache "environment $ENV{HF_HUB_CACHE}|$ENV{HUGGINGFACE_HUB_CACHE}|$ENV{HF_HOME}|\
+$ENV{XDG_CACHE_HOME}|$ENV{HOME}|$ENV{PWD}")
+    endif()
+    string(JOIN "\n" stamp "${declaration}" "lock ${lock_hash}" "endpoint ${endpoint}"
+           "cache ${cache}")
   endif()
   set(${out} "${stamp}" PARENT_SCOPE)
 endfunction()
 
-function(hf_fetch_model name)
+function(hf_fetch_model)
   set(one_value_keywords REPO REVISION REPO_TYPE NAMESPACE)
   set(multi_value_keywords INCLUDE EXCLUDE HEADERS)
   string(CONCAT usage "hf_fetch_model(<name> REPO <namespace/repo> [REVISION <rev>] "
                       "[REPO_TYPE model|dataset|space] [INCLUDE <glob>...] [EXCLUDE <glob>...] "
                       "[HEADERS <json file>...] [NAMESPACE <c++ namespace>])")
+  # Not function(hf_fetch_model name): CMake's own error for a missing
+  # argument says nothing of what to write.
+  if(ARGC EQUAL 0)
+    message(FATAL_ERROR "HubDeps: hf_fetch_model() needs the dependency's name and its REPO; "
+                        "write ${usage}, e.g. hf_fetch_model(bert REPO google-bert/bert-base-uncased)")
+  endif()
+  set(name "${ARGV0}")
 
   _hubdeps_check_name(hf_fetch_model "${name}" "dependency" "${one_value_keywords};${multi_value_keywords}"
                       "the target hf::<name>, the header hf/<name>.hpp and the lockfile entry" "${usage}")
@@ -565,32 +855,17 @@ function(hf_fetch_model name)
     message(FATAL_ERROR "${context}: REPO_TYPE '${arg_REPO_TYPE}' is not a Hub repository type; "
                         "expected model, dataset or space")
   endif()
-  if(DEFINED arg_NAMESPACE)
-    set(cpp_namespace "${arg_NAMESPACE}")
-    if(NOT cpp_namespace MATCHES "^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$")
-      message(FATAL_ERROR "${context}: NAMESPACE '${arg_NAMESPACE}' is not a C++ namespace; "
-                          "expected identifiers joined by '::', e.g. NAMESPACE models::bert")
-    endif()
-  else()
-    string(REGEX REPLACE "[^A-Za-z0-9_]+" "_" identifier "${name}")
-    string(REGEX REPLACE "__+" "_" identifier "${identifier}")
-    set(cpp_namespace "hf::${identifier}")
-  endif()
-  foreach(config IN LISTS arg_HEADERS)
-    if(NOT config MATCHES "\\.json$" OR IS_ABSOLUTE "${config}")
-      message(FATAL_ERROR "${context}: HEADERS '${config}' is not a JSON file of the repository; "
-                          "HEADERS takes repo-relative paths of JSON configs, e.g. "
-                          "HEADERS config.json tokenizer_config.json")
-    endif()
-  endforeach()
+  _hubdeps_cpp_namespace("${context}" "${name}" "${arg_NAMESPACE}" cpp_namespace)
+  _hubdeps_check_headers("${context}" "${arg_HEADERS}")
   if(TARGET hf::${name} OR TARGET hubdeps_model_${name})
     message(FATAL_ERROR "${context}: hf::${name} is already declared; give each "
                         "hf_fetch_model() in the project its own name")
   endif()
-  if(HUBDEPS_LOCKED AND HUBDEPS_UPDATE)
-    message(FATAL_ERROR "${context}: HUBDEPS_LOCKED and HUBDEPS_UPDATE are both ON, but a "
-                        "locked build must not move its pins; turn one of them OFF")
-  endif()
+  _hubdeps_claim_namespace("${context}" "${name}" "${cpp_namespace}")
+  _hubdeps_check_locked_update("${context}")
+  # Every check of the declaration is above: none runs after the helper has
+  # fetched and maybe written the lockfile.
+  set_property(GLOBAL APPEND PROPERTY _HUBDEPS_DECLARED_NAMES "${name}")
 
   _hubdeps_helper(helper)
 
@@ -609,20 +884,21 @@ function(hf_fetch_model name)
     if(HUBDEPS_LOCKED)
       list(APPEND command --locked)
     elseif(HUBDEPS_UPDATE)
-      list(APPEND command --update)
-      get_property(reset_deferred GLOBAL PROPERTY _HUBDEPS_UPDATE_RESET_DEFERRED)
-      if(NOT reset_deferred)
-        set_property(GLOBAL PROPERTY _HUBDEPS_UPDATE_RESET_DEFERRED TRUE)
-        cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _hubdeps_reset_update)
-      endif()
+      list(APPEND command --update)  # turned OFF at the end of the configure
     endif()
   endif()
   if(HUBDEPS_OFFLINE)
     list(APPEND command --offline)
   endif()
-  if(NOT HUBDEPS_CACHE_DIR STREQUAL "")
-    list(APPEND command --cache-dir "${HUBDEPS_CACHE_DIR}")
+  if(HUBDEPS_FORCE_DOWNLOAD)
+    list(APPEND command --force)  # turned OFF at the end of the configure
   endif()
+  # The Hub and the cache are not part of the declaration: the fast path
+  # below compares the ones in use, recorded or from the environment.
+  set(declaration "${command};${cpp_namespace};${arg_HEADERS}")
+  _hubdeps_hub_arguments(hub_arguments)
+  list(APPEND command ${hub_arguments})
+  _hubdeps_note_environment()
 
   set(what "${arg_REPO_TYPE} '${arg_REPO}' at revision '${arg_REVISION}'")
   set(state_dir "${CMAKE_BINARY_DIR}/hubdeps")
@@ -636,7 +912,7 @@ function(hf_fetch_model name)
   # the same pinned files and header. (A pinned fetch does not re-hash cached
   # blobs either; `hubdeps verify` does.)
   set(reused FALSE)
-  _hubdeps_stamp(stamp "${lockfile}" "${command};${cpp_namespace};${arg_HEADERS}")
+  _hubdeps_stamp(stamp "${lockfile}" "${declaration}")
   if(stamp AND EXISTS "${stamp_file}" AND EXISTS "${fetch_json_file}" AND EXISTS "${header}")
     file(READ "${stamp_file}" previous_stamp)
     if(previous_stamp STREQUAL stamp)
@@ -674,7 +950,12 @@ function(hf_fetch_model name)
     string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
     if(NOT result EQUAL 0 AND json_error)
       _hubdeps_helper_message("${fetch_log}" helper_message)
-      _hubdeps_explain_exit_code("${result}" meaning hint)
+      if(helper_message MATCHES "^the files are fetched, but")
+        # The header's configs were fetched but make no header; the lock is as it was.
+        message(FATAL_ERROR "${context}: could not generate hf/${name}.hpp for ${what} (hubdeps "
+                            "exit code ${result}):\n  ${helper_message}\nCheck NAMESPACE and HEADERS.")
+      endif()
+      _hubdeps_explain_exit_code("${result}" "${name}" "${lockfile}" "${helper}" meaning hint)
       message(FATAL_ERROR "${context}: could not fetch ${what} (hubdeps exit code ${result}: "
                           "${meaning}):\n  ${helper_message}\n${hint}")
     endif()
@@ -699,8 +980,10 @@ function(hf_fetch_model name)
     endif()
 
     _hubdeps_write_if_changed("${fetch_json_file}" "${fetch_json}")
-    # Recorded after the run: the run itself may have written the lockfile.
-    _hubdeps_stamp(stamp "${lockfile}" "${command};${cpp_namespace};${arg_HEADERS}")
+    _hubdeps_remember_hub("${fetch_json}")
+    # Recorded after the run: the run itself may have written the lockfile,
+    # and the Hub and cache it used are recorded now.
+    _hubdeps_stamp(stamp "${lockfile}" "${declaration}")
     if(stamp)
       _hubdeps_write_if_changed("${stamp_file}" "${stamp}")
     endif()
@@ -731,6 +1014,127 @@ function(hf_fetch_model name)
   set(${name}_COMMIT "${commit}" PARENT_SCOPE)
   set(${name}_FILES "${files}" PARENT_SCOPE)
 endfunction()
+
+# The models a build folder has state for: each fetch leaves <name>.fetch.json.
+function(_hubdeps_models_with_state state_dir out)
+  file(GLOB fetch_jsons LIST_DIRECTORIES false "${state_dir}/*.fetch.json")
+  set(names "")
+  foreach(fetch_json IN LISTS fetch_jsons)
+    get_filename_component(file_name "${fetch_json}" NAME)
+    string(REGEX REPLACE "\\.fetch\\.json$" "" model "${file_name}")
+    list(APPEND names "${model}")
+  endforeach()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
+
+# A model no hf_fetch_model() declares any more loses its header, or every
+# hf:: target, which all export the same include folder, would still offer
+# it; its state files go with it.
+function(_hubdeps_forget_undeclared_models declared)
+  set(state_dir "${CMAKE_BINARY_DIR}/hubdeps")
+  _hubdeps_models_with_state("${state_dir}" models)
+  foreach(model IN LISTS models)
+    if(NOT model IN_LIST declared)
+      file(REMOVE "${state_dir}/include/hf/${model}.hpp" "${state_dir}/${model}.fetch.json"
+                  "${state_dir}/${model}.stamp")
+      message(STATUS "HubDeps: removed hf/${model}.hpp: no hf_fetch_model(${model}) declares it "
+                     "any more")
+    endif()
+  endforeach()
+endfunction()
+
+# The names of the lockfile's entries (its "entries" object), sorted.
+function(_hubdeps_lock_entry_names lockfile out out_error)
+  set(names "")
+  file(READ "${lockfile}" lock_json)
+  string(JSON entries ERROR_VARIABLE error GET "${lock_json}" entries)
+  if(NOT error)
+    string(JSON count ERROR_VARIABLE error LENGTH "${entries}")
+  endif()
+  if(NOT error AND count GREATER 0)
+    math(EXPR last "${count} - 1")
+    foreach(index RANGE ${last})
+      string(JSON entry MEMBER "${entries}" ${index})
+      list(APPEND names "${entry}")
+    endforeach()
+  endif()
+  list(SORT names)
+  set(${out} "${names}" PARENT_SCOPE)
+  set(${out_error} "${error}" PARENT_SCOPE)
+endfunction()
+
+# Lockfile entries no hf_fetch_model() of this configure declared: a warning;
+# removed with HUBDEPS_UPDATE; a failure with HUBDEPS_LOCKED, which promises
+# a lockfile that matches the project exactly (as cargo --locked does).
+function(_hubdeps_check_unused_entries declared)
+  if(HUBDEPS_LOCKFILE STREQUAL "")
+    return()
+  endif()
+  get_filename_component(lockfile "${HUBDEPS_LOCKFILE}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
+  if(NOT EXISTS "${lockfile}" OR IS_DIRECTORY "${lockfile}")
+    return()
+  endif()
+  _hubdeps_lock_entry_names("${lockfile}" entries error)
+  if(error)
+    message(WARNING "HubDeps: cannot list the entries of the lockfile ${lockfile} (${error}); "
+                    "`hubdeps verify --lock ${lockfile}` says what is wrong with it")
+    return()
+  endif()
+  set(unused "")
+  foreach(entry IN LISTS entries)
+    if(NOT entry IN_LIST declared)
+      list(APPEND unused "${entry}")
+    endif()
+  endforeach()
+  if(NOT unused)
+    return()
+  endif()
+  list(JOIN unused ", " listed)
+  list(JOIN unused " " arguments)
+  get_property(helper GLOBAL PROPERTY _HUBDEPS_HELPER)
+  if(NOT helper)
+    set(helper hubdeps)
+  endif()
+  set(prune "`${helper} lock --prune ${arguments} --lock ${lockfile}`")
+  if(HUBDEPS_LOCKED)
+    message(FATAL_ERROR "HubDeps: the lockfile ${lockfile} has entries no hf_fetch_model() of the "
+                        "project declares: ${listed}. HUBDEPS_LOCKED is ON, so the lockfile must "
+                        "match the project exactly: remove them with ${prune} (or configure once "
+                        "with -DHUBDEPS_LOCKED=OFF -DHUBDEPS_UPDATE=ON) and commit the lockfile.")
+  elseif(HUBDEPS_UPDATE)
+    _hubdeps_helper(helper)
+    execute_process(COMMAND "${helper}" lock --prune ${unused} --lock "${lockfile}"
+                    RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(NOT result EQUAL 0)
+      _hubdeps_helper_message("${output}" helper_message)
+      message(FATAL_ERROR "HubDeps: could not remove the unused lockfile entries ${listed} from "
+                          "${lockfile} (hubdeps exit code ${result}):\n  ${helper_message}")
+    endif()
+    message(STATUS "HubDeps: removed the lockfile entries no hf_fetch_model() declares: ${listed}")
+  else()
+    message(WARNING "HubDeps: the lockfile ${lockfile} has entries no hf_fetch_model() of the "
+                    "project declares: ${listed}. Remove them with ${prune}, or configure once "
+                    "with -DHUBDEPS_UPDATE=ON (which also moves every pin to the newest commit of "
+                    "its revision), and commit the lockfile.")
+  endif()
+endfunction()
+
+# Deferred to the end of the top-level directory, once every hf_fetch_model()
+# of the project has run (and only if none failed).
+function(_hubdeps_end_of_configure)
+  get_property(declared GLOBAL PROPERTY _HUBDEPS_DECLARED_NAMES)
+  _hubdeps_check_locked_update("HubDeps")
+  _hubdeps_forget_undeclared_models("${declared}")
+  # The downloads are done: if the lockfile check below fails the configure,
+  # the next one must not download everything again.
+  _hubdeps_reset_one_shot(HUBDEPS_FORCE_DOWNLOAD "files downloaded again and verified")
+  _hubdeps_check_unused_entries("${declared}")
+  _hubdeps_reset_one_shot(HUBDEPS_UPDATE "pins updated")
+endfunction()
+
+if(NOT CMAKE_SCRIPT_MODE_FILE)
+  cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _hubdeps_end_of_configure)
+endif()
 
 cmake_policy(POP)
 

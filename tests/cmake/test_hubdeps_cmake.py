@@ -103,8 +103,10 @@ class CMakeTestCase(unittest.TestCase):
             self.fail(f"{' '.join(command)} succeeded, but should have failed:\n{done.stdout}")
         return done.stdout
 
-    def configure(self, source: str, build: str, *args: str, env: dict | None = None, expect_ok: bool = True) -> str:
-        return self.run_command([CMAKE, "-S", source, "-B", build, "-G", "Ninja", *args], env=env, expect_ok=expect_ok)
+    def configure(self, source: str, build: str, *args: str, env: dict | None = None, expect_ok: bool = True,
+                  cwd: str | None = None) -> str:
+        return self.run_command([CMAKE, "-S", source, "-B", build, "-G", "Ninja", *args], env=env,
+                                expect_ok=expect_ok, cwd=cwd)
 
     def reconfigure(self, build: str, *args: str, env: dict | None = None) -> str:
         return self.run_command([CMAKE, *args, build], env=env)
@@ -244,9 +246,10 @@ class QuickstartInstalled(CMakeTestCase):
         self.assertIn("1 file(s) downloaded", repaired)
         self.assertTrue(os.path.isfile(config))
         self.assertEqual([p for p in self.requested_paths() if "/resolve/" in p], [f"/{TINY_BERT}/resolve/{commit}/config.json"])
-        # A changed environment (another cache) is not mistaken for the same state either.
+        # Another cache, chosen for this build folder, is not mistaken for the same state either. (Another
+        # cache in the environment is only noted: the build folder keeps the cache it recorded.)
         other_cache = self.path("other-cache")
-        moved = self.reconfigure(build, env=self.hub.env(cache_dir=other_cache))
+        moved = self.reconfigure(build, f"-DHUBDEPS_CACHE_DIR={other_cache}")
         self.assertIn("file(s) downloaded", moved)
         self.assertTrue(os.path.isdir(other_cache))
 
@@ -616,8 +619,9 @@ class PinnedOffline(CMakeTestCase):
             self.assertEqual(f.read(), committed)
 
 
-class Errors(CMakeTestCase):
-    """Wrong declarations and helper failures: each stops the configure with a message that says what to do."""
+class ProjectTestCase(CMakeTestCase):
+    """A small project written by the test (include() of the module, HUBDEPS_EXECUTABLE), configured against the
+    test's Hub and cache."""
 
     def setUp(self):
         super().setUp()
@@ -631,9 +635,9 @@ class Errors(CMakeTestCase):
                     f'include("{SOURCE_DIR}/cmake/HubDeps.cmake")\n{body}\n')
 
     def configure_project(self, *args: str, env: dict | None = None, expect_ok: bool = True,
-                          build: str = "build") -> str:
-        return self.configure(self.project, self.path(build), f"-DHUBDEPS_EXECUTABLE={HELPER}", *args,
-                              env=env, expect_ok=expect_ok)
+                          build: str = "build", helper: str = HELPER, cwd: str | None = None) -> str:
+        return self.configure(self.project, self.path(build), f"-DHUBDEPS_EXECUTABLE={helper}", *args,
+                              env=env, expect_ok=expect_ok, cwd=cwd)
 
     def assert_fails_with(self, body: str, *expected: str, args=(), env=None) -> str:
         self.write_project(body)
@@ -649,6 +653,10 @@ class Errors(CMakeTestCase):
         messages = re.findall(r"^hubdeps: error: (.*)$", output, re.M)
         self.assertTrue(messages, output)
         self.assertIn(squash(messages[-1]), squash(cmake_error_block(output)))
+
+
+class Errors(ProjectTestCase):
+    """Wrong declarations and helper failures: each stops the configure with a message that says what to do."""
 
     def test_a_missing_repo_argument_is_named(self):
         self.assert_fails_with("hf_fetch_model(bert REVISION main)",
@@ -679,10 +687,12 @@ class Errors(CMakeTestCase):
         self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} NAMESPACE hf.bert)",
                                "NAMESPACE 'hf.bert' is not a C++ namespace")
 
-    def test_a_keyword_namespace_is_rejected_by_the_header_generator(self):
-        output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json NAMESPACE hf::class)",
-                                        "could not generate hf/bert.hpp", "Check NAMESPACE and HEADERS")
-        self.assertIn("class", squash(cmake_error_block(output)).split("could not generate", 1)[1])
+    def test_a_keyword_namespace_is_rejected_before_any_request(self):
+        self.hub.clear_log()
+        self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json NAMESPACE hf::class)",
+                               "the header's C++ namespace would be hf::class, but 'class' is a C++ keyword")
+        self.assertEqual(self.requested_paths(), [])
+        self.assertFalse(os.path.exists(self.lockfile))
 
     def test_the_same_name_twice_is_rejected(self):
         self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)\n"
@@ -698,7 +708,7 @@ class Errors(CMakeTestCase):
         self.assert_helper_message_surfaces(output)
         # With a token it can: not found.
         output = self.assert_fails_with("hf_fetch_model(bert REPO hubdeps-test/no-such-model)",
-                                        "(hubdeps exit code 3: not found)", "Check REPO, REPO_TYPE, REVISION and INCLUDE",
+                                        "(hubdeps exit code 3: not found)", "Check REPO, REPO_TYPE, REVISION, INCLUDE/EXCLUDE and HEADERS",
                                         env=dict(self.env, HF_TOKEN=READ_TOKEN))
         self.assert_helper_message_surfaces(output)
 
@@ -714,12 +724,15 @@ class Errors(CMakeTestCase):
         self.assertIn("missing.json", squash(cmake_error_block(output)))
 
     def test_a_headers_file_that_was_not_fetched_is_named(self):
-        self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json HEADERS config.json "
-                               "tokenizer_config.json)",
-                               "HEADERS file 'tokenizer_config.json' is not among the files fetched from model "
-                               f"'{TINY_BERT}' at revision 'main'", "Fetched: config.json")
-        self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS nope.json)",
-                               "HEADERS file 'nope.json' is not among the files fetched")
+        # The helper checks it right after the listing, before downloading: its message names the file.
+        output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json HEADERS config.json "
+                                        "tokenizer_config.json)", "exit code 3: not found", "tokenizer_config.json",
+                                        "config.json", "HEADERS")
+        self.assert_helper_message_surfaces(output)
+        output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS nope.json)",
+                                        "exit code 3: not found", "nope.json")
+        self.assert_helper_message_surfaces(output)
+        self.assertFalse(os.path.exists(self.lockfile))
         self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS README.md)",
                                "HEADERS 'README.md' is not a JSON file of the repository")
 
@@ -730,14 +743,14 @@ class Errors(CMakeTestCase):
             written = f.read()
         # The declaration moves to another revision, but CI demands the committed lock.
         output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} REVISION v1.0 INCLUDE config.json)",
-                                        "exit code 7: lockfile out of date",
+                                        "exit code 7: the lockfile does not match",
                                         "configure once without -DHUBDEPS_LOCKED=ON", args=["-DHUBDEPS_LOCKED=ON"])
         self.assert_helper_message_surfaces(output)
         self.assertIn("v1.0", squash(cmake_error_block(output)))
         # A declaration the lock has never seen.
         output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)\n"
                                          f"hf_fetch_model(other REPO {TINY_BERT} INCLUDE README.md)",
-                                         "exit code 7: lockfile out of date", args=["-DHUBDEPS_LOCKED=ON"])
+                                         "exit code 7: the lockfile does not match", args=["-DHUBDEPS_LOCKED=ON"])
         self.assert_helper_message_surfaces(output)
         with open(self.lockfile, "rb") as f:
             self.assertEqual(f.read(), written)
@@ -755,7 +768,7 @@ class Errors(CMakeTestCase):
         self.hub.clear_log()
         body = f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)"
         output = self.assert_fails_with(body, "exit code 8: offline and not in the cache",
-                                        "Configure once online to fill the cache", env=dict(self.env, HF_HUB_OFFLINE="1"))
+                                        "configure once to fill the cache", env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assert_helper_message_surfaces(output)
         output = self.assert_fails_with(body, "exit code 8: offline and not in the cache", args=["-DHUBDEPS_OFFLINE=ON"])
         self.assert_helper_message_surfaces(output)
