@@ -114,16 +114,32 @@ Commands
     gives ``hf::<name>::config::hidden_size`` and the raw text as
     ``hf::<name>::config::json``.
 
+  Each model needs a namespace of its own: a second declaration whose
+  namespace is already taken (``my-model`` and ``my_model`` both give
+  ``hf::my_model``) is refused, naming the first; so is a namespace part that
+  is a C++ keyword (``hf_fetch_model(class ...)``), a macro of the standard
+  headers, a reserved name (with ``__``, or ``_`` and a capital), or a first
+  part ``std``.
+
   The header compiles as C++17 and later (the target requires
   ``cxx_std_17``), can be included in any number of translation units, and
   lives in ``${CMAKE_BINARY_DIR}/hubdeps/include/hf/<name>.hpp``. It is
   rewritten only when its content changes, so a re-configure that changes
   nothing rebuilds nothing. Such a re-configure does not even run the
-  helper: with the lockfile, the declaration and the cache settings as they
-  were, and every file still in the cache, the previous result is reused.
+  helper: with the lockfile's bytes, the declaration, and the Hub and cache
+  (``HUBDEPS_ENDPOINT``, ``HUBDEPS_CACHE_DIR``) as they were, and every file
+  still in the cache, the previous result is reused. (That proves less than
+  the helper does; see ``docs/guarantees.md``.)
 
-  ``HEADERS`` files must be among the fetched files; the configure fails
-  otherwise, naming the file.
+  ``HEADERS`` files are paths in the repository (no ``..`` or leading
+  ``/``) and must be among the fetched files; the helper checks that right
+  after listing the repository, before downloading, and the configure fails
+  naming the file.
+
+  Every check of the declaration (name, ``REPO``, ``REPO_TYPE``, namespace,
+  ``HEADERS``) is made before the helper starts, so a wrong declaration costs
+  no request. A ``hf_fetch_model`` that fails changes no lockfile: its entry
+  is written only once its files are in place and its header is generated.
 
   Example:
 
@@ -156,6 +172,17 @@ bytes; commit the lockfile with the project. A changed declaration
 rewritten. The lockfile is a configure dependency: when it changes (a
 ``git pull``), the build re-runs the configure.
 
+A lockfile that disagrees with the Hub (a commit, file, size or hash the
+Hub does not confirm: a hand edit, a bad merge) fails the configure with
+exit code 7 and what to do: re-pin with ``-DHUBDEPS_UPDATE=ON`` (or
+``hubdeps lock --update <name>``), or fix the lockfile.
+
+At the end of the configure, lockfile entries that no ``hf_fetch_model``
+of the project declared (a removed dependency) are named in a warning;
+``-DHUBDEPS_UPDATE=ON`` removes them (as ``hubdeps lock --prune <name>...``
+does), and with ``HUBDEPS_LOCKED`` they fail the configure. The header of a
+model the project no longer declares is removed from the build folder.
+
 Cache variables
 ^^^^^^^^^^^^^^^
 
@@ -168,20 +195,34 @@ Cache variables
 .. variable:: HUBDEPS_LOCKFILE
 
   The lockfile, by default ``${CMAKE_SOURCE_DIR}/hubdeps.lock``. A relative
-  path is relative to ``CMAKE_SOURCE_DIR``. An empty value disables the
+  path is relative to ``CMAKE_SOURCE_DIR``, whether given typed
+  (``-DHUBDEPS_LOCKFILE:FILEPATH=locks/my.lock``) or not
+  (``-DHUBDEPS_LOCKFILE=locks/my.lock``). An empty value disables the
   lockfile: every configure then asks the Hub what ``REVISION`` points to.
 
 .. variable:: HUBDEPS_LOCKED
 
-  For CI. When ``ON``, a lockfile entry that is missing or does not match its
-  ``hf_fetch_model`` declaration fails the configure instead of being
-  rewritten.
+  For CI. When ``ON``, the lockfile must match the project exactly, as
+  ``cargo --locked`` demands: an entry that is missing or does not match its
+  ``hf_fetch_model`` declaration, or one that no declaration uses, fails the
+  configure instead of being written or removed.
 
 .. variable:: HUBDEPS_UPDATE
 
   When ``ON``, each entry moves to the newest commit of its ``REVISION``
-  (for a branch). This is a one-shot request: the module turns it back
-  ``OFF`` at the end of the configure, so later configures keep the new pins.
+  (for a branch), and entries no ``hf_fetch_model`` declares are removed.
+  This is a one-shot request: the module turns it back ``OFF`` at the end of
+  the configure, so later configures keep the new pins. Together with
+  ``HUBDEPS_LOCKED`` it fails the configure, and is turned ``OFF`` too, so
+  the next configure builds locked.
+
+.. variable:: HUBDEPS_FORCE_DOWNLOAD
+
+  When ``ON``, every selected file is downloaded again and verified, even
+  when the cache has it (``huggingface_hub``'s ``force_download``): the way
+  to replace cached files suspected to be damaged (``hubdeps verify`` finds
+  them). A one-shot request, turned back ``OFF`` at the end of the
+  configure.
 
 .. variable:: HUBDEPS_OFFLINE
 
@@ -189,11 +230,23 @@ Cache variables
   (as with the environment variable ``HF_HUB_OFFLINE=1``, which is honoured
   too). With a lockfile entry, the pinned commit is used.
 
+.. variable:: HUBDEPS_ENDPOINT
+
+  The Hub (or mirror) to download from. Empty at first: the first fetch of a
+  build folder uses ``HF_ENDPOINT``, else ``https://huggingface.co``, and
+  records it here, the way CMake remembers a compiler. Every later configure
+  of the build folder uses it, from any shell or IDE, whatever its
+  environment says (a different ``HF_ENDPOINT`` is noted in a ``HubDeps:``
+  line); set it (``-DHUBDEPS_ENDPOINT=https://mirror.example``) to switch.
+
 .. variable:: HUBDEPS_CACHE_DIR
 
-  The Hugging Face cache folder. When empty (the default), the helper uses
-  ``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
-  ``~/.cache/huggingface/hub``, like every other Hugging Face client.
+  The Hugging Face cache folder. Empty at first: the first fetch of a build
+  folder uses ``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else
+  ``~/.cache/huggingface/hub``, like every other Hugging Face client, and
+  records the folder here as an absolute path (a relative one is taken from
+  the folder CMake was started in). Like ``HUBDEPS_ENDPOINT``, every later
+  configure uses it whatever the environment says; set it to switch.
 
 .. variable:: HUBDEPS_MODULE_ONLY
 
