@@ -64,6 +64,7 @@ class RepoCache {
   fs::path blob_path(std::string_view etag) const;
   fs::path incomplete_path(std::string_view etag) const;  // blobs/<etag>.incomplete
   fs::path lock_path(std::string_view etag) const;        // .locks/<folder>/<etag>.lock
+  fs::path locks_dir() const;                             // .locks/<folder>
   fs::path snapshot_dir(std::string_view commit) const;
   fs::path snapshot_path(std::string_view commit, std::string_view repo_path) const;
 
