@@ -19,6 +19,7 @@ Commands
       REPO <namespace/name>
       FILES <path|genex>... | DIRECTORY <dir>
       [PATH_IN_REPO <prefix>]
+      [FOLLOW_EXTERNAL_LINKS]
       [REPO_TYPE model|dataset|space]
       [BRANCH <branch>]
       [CREATE_PR]
@@ -40,7 +41,10 @@ Commands
   identical to the ones already on the branch are not part of the commit, LFS
   content the Hub already stores is not uploaded again, and when nothing
   changed no commit is made. If the branch moved while the push ran (another
-  push), the push fails (exit code 5) instead of overwriting it.
+  push), the push fails (exit code 5) instead of overwriting it. If the
+  connection breaks during the commit, the helper looks at the branch and
+  reports the commit it finds there; when the Hub does not show it, the push
+  fails with exit code 10 (outcome unknown), and running it again is safe.
 
   ``FILES``
     Files to push, each to ``<PATH_IN_REPO>/<file name>``. Generator
@@ -49,7 +53,13 @@ Commands
   ``DIRECTORY``
     A folder whose content is pushed below ``PATH_IN_REPO``, keeping its
     sub-folders (``.git`` folders are skipped). Relative to the current
-    binary directory, like ``FILES``.
+    binary directory, like ``FILES``. A symbolic link in it is pushed as the
+    file it points to when that file is inside the folder; a link leading
+    out of the folder fails the push (see ``FOLLOW_EXTERNAL_LINKS``), and
+    dangling links and links to folders are left out, each named.
+  ``FOLLOW_EXTERNAL_LINKS``
+    Also push the files that links in ``DIRECTORY`` point to outside it, e.g.
+    an artifact folder assembled from links into the build tree.
   ``PATH_IN_REPO``
     The folder in the repository (default: its root).
   ``REPO_TYPE``
@@ -127,11 +137,12 @@ function(_hubdeps_push_card_sources target)
 endfunction()
 
 function(hf_push_artifact name)
-  set(options CREATE_PR PRIVATE)
+  set(options CREATE_PR PRIVATE FOLLOW_EXTERNAL_LINKS)
   set(one_value_keywords REPO DIRECTORY PATH_IN_REPO REPO_TYPE BRANCH COMMIT_MESSAGE MODEL_CARD LICENSE)
   set(multi_value_keywords FILES DEPENDS)
   set(usage "hf_push_artifact(<name> REPO <namespace/name> (FILES <path|genex>... | DIRECTORY <dir>) "
-            "[PATH_IN_REPO <prefix>] [REPO_TYPE model|dataset|space] [BRANCH <branch>] [CREATE_PR] "
+            "[PATH_IN_REPO <prefix>] [FOLLOW_EXTERNAL_LINKS] [REPO_TYPE model|dataset|space] "
+            "[BRANCH <branch>] [CREATE_PR] "
             "[PRIVATE] [COMMIT_MESSAGE <message>] [MODEL_CARD <file>] [LICENSE <id>] "
             "[DEPENDS <target>...])")
   string(REPLACE ";" "" usage "${usage}")
@@ -194,6 +205,9 @@ function(hf_push_artifact name)
   endif()
   if(arg_PRIVATE)
     list(APPEND command --private)
+  endif()
+  if(arg_FOLLOW_EXTERNAL_LINKS)
+    list(APPEND command --follow-external-links)
   endif()
   if(DEFINED arg_COMMIT_MESSAGE)
     list(APPEND command --message "${arg_COMMIT_MESSAGE}")

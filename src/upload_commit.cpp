@@ -176,13 +176,14 @@ Sighting search(HttpConnection& connection, const HubContext& context, const Rep
                   "commit on top of the new head (LFS files already uploaded are not sent again)");
 }
 
-// The request went out and no answer came back (`why`): the Hub is asked
-// what happened, since it may have made the commit.
-CommitOutcome settle_lost_answer(HttpConnection& connection, const HubContext& context,
-                                 const RepoId& repo, bool create_pr, const CommitPayload& payload,
-                                 const std::string& why, const CommitNotify& notify) {
-  notify("the connection broke before the Hub answered the commit (" + why + "); looking at " +
-         (create_pr ? "the pull requests" : "the branch") + " to see whether it was made");
+// The request went out and what came back does not say whether the commit
+// was made (`happened`: the connection broke, or a server error): the Hub is
+// asked, since it may have made it.
+CommitOutcome settle_unanswered(HttpConnection& connection, const HubContext& context,
+                                const RepoId& repo, bool create_pr, const CommitPayload& payload,
+                                const std::string& happened, const CommitNotify& notify) {
+  notify(happened + "; looking at " + (create_pr ? "the pull requests" : "the branch") +
+         " to see whether the commit was made");
   std::string seen;
   for (int look = 1; look <= kLooks; ++look) {
     if (look > 1) std::this_thread::sleep_for(kLookPause);
@@ -195,29 +196,25 @@ CommitOutcome settle_lost_answer(HttpConnection& connection, const HubContext& c
       continue;
     }
     if (sighting.kind == Sighting::Kind::ours) {
-      notify("the Hub's answer was lost, but the commit was made: " +
-             outcome.pull_request_url.value_or(outcome.url));
+      notify("the commit was made: " + outcome.pull_request_url.value_or(outcome.url));
       return outcome;
     }
     if (sighting.kind == Sighting::Kind::other) {
       throw_moved(context, repo, payload, sighting.commit,
-                  "(the Hub's answer to this push's commit was lost, and the branch shows theirs "
-                  "instead)");
+                  "(" + happened + ", and the branch shows their commit instead)");
     }
     seen = sighting.seen;
   }
   const std::string what = describe_request(context);
   if (create_pr) {
     throw Error(ExitCode::outcome_unknown,
-                "the connection broke while opening a pull request on " + what + " (" + why +
-                    ") and the Hub's answer never arrived; " + seen +
+                "opening a pull request on " + what + ": " + happened + "; " + seen +
                     ", so whether the pull request was opened is unknown. Look at " +
                     repo_web_url(connection.settings().endpoint, context.type, repo) +
                     "/discussions before pushing again: a new run opens another pull request");
   }
   throw Error(ExitCode::outcome_unknown,
-              "the connection broke while committing to " + what + " (" + why +
-                  ") and the Hub's answer never arrived; " + seen +
+              "committing to " + what + ": " + happened + "; " + seen +
                   ", so whether the commit was made is unknown. Running the push again is safe: "
                   "if this commit was made after all, the new run finds every file unchanged and "
                   "makes no commit; if not, it commits them (never over someone else's commit)");
@@ -341,7 +338,9 @@ CommitOutcome send_commit(HttpConnection& connection, const HubContext& context,
   const std::optional<HttpResponse> response =
       post_commit(connection, request, context, notify, lost);
   if (!response) {
-    return settle_lost_answer(connection, context, repo, create_pr, payload, lost, notify);
+    return settle_unanswered(connection, context, repo, create_pr, payload,
+                             "the connection broke before the Hub answered (" + lost + ")",
+                             notify);
   }
   if (is_busy(response->status)) {
     const std::string said = server_message(*response);
@@ -355,6 +354,16 @@ CommitOutcome send_commit(HttpConnection& connection, const HubContext& context,
   }
   if (response->status == 412 && !create_pr) {
     return settle_refused(connection, context, repo, payload, notify);
+  }
+  if (response->status >= 500) {
+    // A gateway may answer 502 or 504 while the Hub behind it goes on to
+    // commit: an error from the server side proves nothing either way.
+    const std::string said = server_message(*response);
+    return settle_unanswered(connection, context, repo, create_pr, payload,
+                             "the Hub answered HTTP " + std::to_string(response->status) +
+                                 (said.empty() ? "" : " (" + said + ")") +
+                                 ", which does not say whether it made the commit",
+                             notify);
   }
   if (response->status < 200 || response->status >= 300) {
     throw_write_error(*response, context, endpoint, "commit");

@@ -6,11 +6,12 @@
 //   would otherwise repeat it silently on a reused connection found closed);
 // - it is attempted again only after an answer that says the Hub did nothing
 //   (429 and 503: busy) or when no connection could be made at all;
-// - when the connection breaks after the request went out, the target is
-//   read: the commit made on top of the push's parent, if it has this push's
-//   title and files, is this push's commit (success); another commit there
-//   means this one was not made and no longer can be; otherwise the outcome
-//   is unknown, and says so (ExitCode::outcome_unknown).
+// - when the connection breaks after the request went out, or the answer
+//   is a server error (5xx) that does not say whether the commit was made,
+//   the target is read: the commit made on top of the push's parent, if it
+//   has this push's title and files, is this push's commit (success);
+//   another commit there means this one was not made and no longer can be;
+//   otherwise the outcome is unknown, and says so (ExitCode::outcome_unknown).
 #pragma once
 
 #include <cstdint>

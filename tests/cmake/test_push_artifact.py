@@ -154,6 +154,33 @@ class PushTargets(CMakeTestCase):
         self.assertIn("needs a write token", done.stdout)
         self.assertEqual(self.hub.log(), [])
 
+    def test_a_link_out_of_the_directory_fails_the_push_unless_follow_external_links(self):
+        outside = self.path("outside")
+        os.makedirs(outside)
+        with open(os.path.join(outside, "weights.bin"), "wb") as f:
+            f.write(b"linked weights")
+        for option in ("", "FOLLOW_EXTERNAL_LINKS"):
+            with self.subTest(option=option or "(default)"):
+                repo = "hubdeps-demo/linked-" + (option.lower().replace("_", "-") or "default")
+                project = self.write_project(
+                    'file(WRITE "${CMAKE_BINARY_DIR}/artifact/config.json" "{}")\n'
+                    f'file(CREATE_LINK "{outside}/weights.bin" "${{CMAKE_BINARY_DIR}}/artifact/weights.bin" SYMBOLIC)\n'
+                    f"hf_push_artifact(linked REPO {repo} DIRECTORY artifact {option})", languages="NONE")
+                build = self.path("build-" + (option or "default"))
+                self.configure(project, build, f"-DHUBDEPS_EXECUTABLE={HELPER}")
+                self.hub.clear_log()
+                done = subprocess.run([self.cmake, "--build", build, "--target", "hf_push_linked"],
+                                      env=self.with_token(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True, timeout=120)
+                if option:
+                    self.assertEqual(done.returncode, 0, done.stdout)
+                    self.assertEqual(self.hub_file(repo, "weights.bin"), b"linked weights")
+                else:
+                    self.assertNotEqual(done.returncode, 0, done.stdout)
+                    self.assertIn("outside the pushed folder", done.stdout)
+                    self.assertIn("FOLLOW_EXTERNAL_LINKS", done.stdout)
+                    self.assertEqual(self.hub.log(), [])
+
     def test_wrong_declarations_stop_the_configure_naming_the_argument(self):
         cases = {
             "hf_push_artifact(x FILES a.bin)": "hf_push_artifact(x): REPO is missing",

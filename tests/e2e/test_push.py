@@ -429,6 +429,19 @@ class PushCommitAnswers(PushTestCase):
         self.assertTrue(again.json()["committed"])
         self.assertEqual(self.commits("tester/cut")[1]["id"], before)
 
+    def test_a_server_error_to_the_commit_is_checked_on_the_branch_before_it_is_reported(self):
+        before = self.existing_repo("tester/bad-gateway")
+        self.hub.fault("status", method="POST", path="/commit/", status=502, message="Bad gateway")
+        self.hub.clear_log()
+        result = self.push("tester/bad-gateway", self.artifact({"weights.bin": os.urandom(4096)}),
+                           "--no-model-card")
+        # A 502 may come from a gateway while the Hub behind it commits: not retried, not called a failure.
+        self.assertExit(result, 10)
+        self.assertEqual(len(self.commit_calls()), 1)
+        self.assertIn("HTTP 502", result.stderr)
+        self.assertIn(f"still points at {before}", result.stderr)
+        self.assertEqual(self.head("tester/bad-gateway"), before)
+
     def test_a_lost_answer_to_a_commit_refused_for_a_moved_branch_says_nothing_was_committed(self):
         self.existing_repo("tester/lost-race")
         folder = self.artifact({"mine.bin": os.urandom(8192)})
