@@ -127,9 +127,10 @@ Commands
   rewritten only when its content changes, so a re-configure that changes
   nothing rebuilds nothing. Such a re-configure does not even run the
   helper: with the lockfile's bytes, the declaration, and the Hub and cache
-  (``HUBDEPS_ENDPOINT``, ``HUBDEPS_CACHE_DIR``) as they were, and every file
-  still in the cache, the previous result is reused. (That proves less than
-  the helper does; see ``docs/guarantees.md``.)
+  (``HUBDEPS_ENDPOINT``, ``HUBDEPS_CACHE_DIR``) as they were, and every
+  fetched file still in the cache as the helper would prove it (its snapshot
+  entry links to the blob named by its pinned hash, with its pinned size),
+  the previous result is reused.
 
   ``HEADERS`` files are paths in the repository (no ``..`` or leading
   ``/``) and must be among the fetched files; the helper checks that right
@@ -325,6 +326,20 @@ unset(_hubdeps_doc)
 unset(_hubdeps_variable)
 unset(_hubdeps_lockfile_type)
 
+# How to go online again, naming the switch that is on: the cache variable,
+# the environment (true as the Hub clients read it), or both; empty online.
+function(_hubdeps_offline_switches out)
+  set(switches "")
+  if(HUBDEPS_OFFLINE)
+    list(APPEND switches "configure with -DHUBDEPS_OFFLINE=OFF")
+  endif()
+  if("$ENV{HF_HUB_OFFLINE}" MATCHES "^(1|[Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss])$")
+    list(APPEND switches "unset HF_HUB_OFFLINE in the environment")
+  endif()
+  list(JOIN switches " and " switches)
+  set(${out} "${switches}" PARENT_SCOPE)
+endfunction()
+
 # What the helper's documented exit codes mean, and what the user can do.
 # `name`, `lockfile` and `helper` make the advice a command to copy.
 function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hint)
@@ -349,10 +364,19 @@ function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hi
                        "-DHUBDEPS_OFFLINE=ON to use only what is already in the cache.")
   elseif(code EQUAL 6)
     set(meaning "integrity failure")
-    string(CONCAT hint "A download or a file in the cache does not match the size or hash it must "
-                       "have. Configure again (online, the helper downloads a bad file again); if "
-                       "it persists, the Hub or a proxy serves other bytes than it lists. "
-                       "`${helper} verify --lock ${lockfile} --repair` checks every pinned file.")
+    _hubdeps_offline_switches(switches)
+    if(switches)
+      string(CONCAT hint "Offline, the cache does not hold the bytes the lockfile pins: "
+                         "${switches}, and configure once, so the helper replaces the damaged files "
+                         "from the Hub.")
+    else()
+      string(CONCAT hint "A download does not have the size or hash the Hub lists for it: configure "
+                         "again; if it persists, the Hub or a proxy serves other bytes than it lists.")
+    endif()
+    string(APPEND hint " -DHUBDEPS_FORCE_DOWNLOAD=ON downloads every file of the configure again.")
+    if(NOT lockfile STREQUAL "")
+      string(APPEND hint " `${helper} verify --lock ${lockfile}` hashes every pinned file.")
+    endif()
   elseif(code EQUAL 7)
     set(meaning "the lockfile does not match")
     set(update "`${helper} lock --update ${name} --lock ${lockfile}`")
@@ -372,15 +396,7 @@ function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hi
     endif()
   elseif(code EQUAL 8)
     set(meaning "offline and not in the cache")
-    # Name the switch that is on: the cache variable, the environment, or both.
-    set(switches "")
-    if(HUBDEPS_OFFLINE)
-      list(APPEND switches "configure with -DHUBDEPS_OFFLINE=OFF")
-    endif()
-    if("$ENV{HF_HUB_OFFLINE}" MATCHES "^([1Yy]|[Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss])$")
-      list(APPEND switches "unset HF_HUB_OFFLINE in the environment")
-    endif()
-    list(JOIN switches " and " switches)
+    _hubdeps_offline_switches(switches)
     if(switches STREQUAL "")
       set(switches "go online")
     endif()
@@ -712,6 +728,62 @@ function(_hubdeps_file_paths json out)
   set(${out} "${paths}" PARENT_SCOPE)
 endfunction()
 
+# The fetched files of a previous run, and whether the cache still holds
+# each one as the helper's warm, pinned fetch proves it without re-hashing:
+# the snapshot entry links to blobs/<the pinned hash> (a blob is only ever
+# published under its hash after its bytes were verified) and has the pinned
+# size. Any other layout of the JSON, or any doubt, is "not proven": then the
+# helper runs and repairs what is wrong.
+function(_hubdeps_proven_files json snapshot_dir out_files out_proven)
+  set(${out_proven} FALSE PARENT_SCOPE)
+  # The helper prints each file as one object with one member a line: the
+  # hash, path and size lines, in order, are found without parsing the whole
+  # document once per file (see _hubdeps_file_paths), and hashes and sizes
+  # are reduced to their values in one pass each.
+  string(REGEX MATCHALL "\n *\"(git_sha1|sha256)\": \"[0-9a-f]+\"" hashes "${json}")
+  string(REGEX MATCHALL "\n *\"path\": \"[^\n]*\"" paths "${json}")
+  string(REGEX MATCHALL "\n *\"size\": [0-9]+" sizes "${json}")
+  string(JSON count ERROR_VARIABLE error LENGTH "${json}" files)
+  foreach(list IN ITEMS hashes paths sizes)
+    list(LENGTH ${list} length)
+    if(error OR NOT length EQUAL count)
+      return()
+    endif()
+  endforeach()
+  if(count EQUAL 0)
+    set(${out_files} "" PARENT_SCOPE)
+    set(${out_proven} TRUE PARENT_SCOPE)
+    return()
+  endif()
+  list(JOIN hashes "" hashes)
+  string(REGEX REPLACE "\n *\"[a-z0-9_]+\": \"([0-9a-f]+)\"" ";\\1" hashes "${hashes}")
+  list(JOIN sizes "" sizes)
+  string(REGEX REPLACE "\n *\"size\": " ";" sizes "${sizes}")
+  list(REMOVE_AT hashes 0)  # the empty item before the first ';'
+  list(REMOVE_AT sizes 0)
+  # Few commands per file, no regular expression: a dataset has thousands of
+  # files, and this runs at every re-configure.
+  set(files "")
+  foreach(hash path size IN ZIP_LISTS hashes paths sizes)
+    string(JSON file ERROR_VARIABLE error GET "{${path}}" path)
+    set(entry "${snapshot_dir}/${file}")
+    if(error OR NOT IS_SYMLINK "${entry}" OR NOT EXISTS "${entry}")
+      return()
+    endif()
+    file(READ_SYMLINK "${entry}" target)
+    get_filename_component(blob "${target}" NAME)
+    get_filename_component(blobs "${target}" DIRECTORY)
+    get_filename_component(blobs "${blobs}" NAME)
+    file(SIZE "${entry}" actual_size)
+    if(NOT blob STREQUAL hash OR NOT blobs STREQUAL "blobs" OR NOT actual_size EQUAL size)
+      return()
+    endif()
+    list(APPEND files "${file}")
+  endforeach()
+  set(${out_files} "${files}" PARENT_SCOPE)
+  set(${out_proven} TRUE PARENT_SCOPE)
+endfunction()
+
 # The checks every hf_* command makes of its first argument: a name, not a
 # keyword, usable in target and file names. `names` says what it names.
 function(_hubdeps_check_name command name what keywords names usage)
@@ -960,10 +1032,10 @@ function(hf_fetch_model)
   set(stamp_file "${state_dir}/${name}.stamp")
 
   # A re-configure that changes nothing runs no helper: the same
-  # declaration, the same lockfile bytes and the same cache settings as when
-  # this build folder last ran it, and every file still in the cache, give
-  # the same pinned files and header. (A pinned fetch does not re-hash cached
-  # blobs either; `hubdeps verify` does.)
+  # declaration, the same lockfile bytes and the same Hub and cache as when
+  # this build folder last ran it, and every pinned file still in the cache
+  # as the helper proves it (see _hubdeps_proven_files), give the same pinned
+  # files and header.
   set(reused FALSE)
   _hubdeps_stamp(stamp "${lockfile}" "${declaration}")
   if(stamp AND EXISTS "${stamp_file}" AND EXISTS "${fetch_json_file}" AND EXISTS "${header}")
@@ -973,14 +1045,7 @@ function(hf_fetch_model)
       string(JSON commit ERROR_VARIABLE json_error GET "${fetch_json}" commit)
       string(JSON snapshot_dir ERROR_VARIABLE json_error GET "${fetch_json}" snapshot_dir)
       if(NOT json_error)
-        _hubdeps_file_paths("${fetch_json}" files)
-        set(reused TRUE)
-        foreach(file IN LISTS files)
-          if(NOT EXISTS "${snapshot_dir}/${file}")
-            set(reused FALSE)
-            break()
-          endif()
-        endforeach()
+        _hubdeps_proven_files("${fetch_json}" "${snapshot_dir}" files reused)
       endif()
     endif()
   endif()

@@ -362,7 +362,8 @@ class UnusedEntries(LockTrustTestCase):
 
 
 class ForceAndHints(LockTrustTestCase):
-    """HUBDEPS_FORCE_DOWNLOAD, and the hints that follow the helper's exit codes 7 and 8."""
+    """A damaged cache and a lock the Hub contradicts: what a re-configure proves without the helper,
+    HUBDEPS_FORCE_DOWNLOAD, and the hints that follow the helper's exit codes 6, 7 and 8."""
 
     def test_force_download_fetches_every_file_again_once(self):
         self.write_project(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json tokenizer_config.json)")
@@ -395,6 +396,50 @@ class ForceAndHints(LockTrustTestCase):
                                         "unset HF_HUB_OFFLINE in the environment", env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assertNotIn("HUBDEPS_OFFLINE", cmake_error_block(output))
         self.assertEqual(self.requests(), [])
+
+    def test_a_reconfigure_that_starts_no_helper_still_proves_each_entry_by_its_blob_and_size(self):
+        self.write_project(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json tokenizer_config.json)")
+        self.configure_project()
+        commit = self.refs(TINY_BERT)["branches"]["main"]
+        snapshot = self.snapshot_dir(TINY_BERT, commit)
+        config, tokenizer_config = (os.path.join(snapshot, name) for name in ("config.json", "tokenizer_config.json"))
+        good = read_bytes(config)
+
+        def fetches() -> int:
+            return len([line for line in self.helper_starts() if line.startswith("fetch ")])
+
+        before = fetches()
+        self.reconfigure(self.path("build"))
+        self.assertEqual(fetches(), before, "nothing changed, yet the helper ran")
+        # A truncated blob: the entry's size is not the pinned one.
+        with open(os.path.realpath(config), "r+b") as f:
+            f.truncate(19)
+        self.reconfigure(self.path("build"))
+        self.assertEqual(fetches(), before + 1)
+        self.assertEqual(read_bytes(config), good)
+        # An entry linked to another blob (a file of the same snapshot): its name is not the pinned hash.
+        os.remove(config)
+        os.symlink(os.readlink(tokenizer_config), config)
+        self.reconfigure(self.path("build"))
+        self.assertEqual(fetches(), before + 2)
+        self.assertEqual(read_bytes(config), good)
+
+    def test_a_damaged_cache_offline_fails_with_how_to_repair_it_and_online_it_is_repaired(self):
+        self.write_project(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)")
+        self.configure_project()
+        commit = self.refs(TINY_BERT)["branches"]["main"]
+        config = os.path.join(self.snapshot_dir(TINY_BERT, commit), "config.json")
+        good = read_bytes(config)
+        with open(os.path.realpath(config), "r+b") as f:
+            f.truncate(19)
+        output = self.assert_fails_with(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)",
+                                        "exit code 6: integrity failure", "Offline, the cache does not hold the bytes "
+                                        "the lockfile pins: configure with -DHUBDEPS_OFFLINE=OFF, and configure once",
+                                        f"verify --lock {self.lockfile}`", args=["-DHUBDEPS_OFFLINE=ON"])
+        self.assert_helper_message_surfaces(output)
+        self.assertIn("config.json", squash(cmake_error_block(output)))
+        self.reconfigure(self.path("build"), "-DHUBDEPS_OFFLINE=OFF")
+        self.assertEqual(read_bytes(config), good)
 
     def test_a_hand_edited_commit_fails_as_a_lock_that_disagrees_with_the_hub(self):
         body = f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)"
