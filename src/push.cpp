@@ -45,7 +45,7 @@ std::string read_prefix(const fs::path& path, std::size_t count) {
   std::string data(count, '\0');
   in.read(data.data(), static_cast<std::streamsize>(count));
   if (in.bad() || (!in && !in.eof())) {
-    throw Error(ExitCode::usage, "cannot read '" + path.string() + "' to push it");
+    throw Error(ExitCode::io, "cannot read '" + path.string() + "' to push it");
   }
   data.resize(static_cast<std::size_t>(in.gcount()));
   return data;
@@ -63,8 +63,9 @@ class TempFolder {
   TempFolder() {
     std::string pattern = (fs::temp_directory_path() / "hubdeps-push-XXXXXX").string();
     if (!::mkdtemp(pattern.data())) {
-      throw Error(ExitCode::usage, "cannot create a temporary folder in " +
-                                       fs::temp_directory_path().string() + " for the model card");
+      throw Error(ExitCode::io, "cannot create a temporary folder in " +
+                                    fs::temp_directory_path().string() +
+                                    " for the model card; check that TMPDIR is writable");
     }
     path_ = pattern;
   }
@@ -238,7 +239,8 @@ void add_generated_card(const std::string& card, const TempFolder& folder,
   out << card;
   out.close();
   if (!out) {
-    throw Error(ExitCode::usage, "cannot write the generated model card to " + path.string());
+    throw Error(ExitCode::io, "cannot write the generated model card to " + path.string() +
+                                  "; check the free space and that TMPDIR is writable");
   }
   files.push_back({path, "README.md", card.size()});
 }

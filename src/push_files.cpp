@@ -106,7 +106,7 @@ std::uint64_t push_file_size(const fs::path& path) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) {
-    throw Error(ExitCode::usage, "cannot read '" + path.string() + "' to push it: " + ec.message());
+    throw Error(ExitCode::io, "cannot read '" + path.string() + "' to push it: " + ec.message());
   }
   return size;
 }
@@ -169,8 +169,7 @@ CollectedFiles collect_push_files(const std::vector<fs::path>& paths,
       add(it->path(), join_repo_path(prefix, relative_path));
     }
     if (ec) {
-      throw Error(ExitCode::usage,
-                  "cannot list the folder '" + path.string() + "': " + ec.message());
+      throw Error(ExitCode::io, "cannot list the folder '" + path.string() + "': " + ec.message());
     }
   }
   if (by_repo_path.empty()) {

@@ -32,7 +32,8 @@ struct CollectedFiles {
 // the file, when its target is inside the folder (or `links` says follow);
 // links to folders, dangling links and links to anything but a file are left
 // out and named in `skipped`. Two files for one repo path, an unsafe path,
-// a refused link or nothing at all is an Error(usage).
+// a refused link or nothing at all is an Error(usage); a folder that cannot
+// be listed or a file that cannot be read, an Error(io).
 CollectedFiles collect_push_files(const std::vector<std::filesystem::path>& paths,
                                   const std::string& path_in_repo,
                                   const std::vector<std::string>& include,
@@ -43,7 +44,7 @@ CollectedFiles collect_push_files(const std::vector<std::filesystem::path>& path
 // it could escape the repo.
 std::string normalize_path_in_repo(const std::string& prefix);
 
-// The size of a file about to be pushed; Error(usage) when it cannot be read.
+// The size of a file about to be pushed; Error(io) when it cannot be read.
 std::uint64_t push_file_size(const std::filesystem::path& path);
 
 }  // namespace hubdeps
