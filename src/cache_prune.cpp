@@ -193,6 +193,7 @@ class RepoPruner {
     if (options_.dry_run) return true;
     if (::unlink(path.c_str()) == 0 || errno == ENOENT) return true;
     skip(path.string(), std::string("cannot remove it: ") + std::strerror(errno));
+    ++report_.failures;
     return false;
   }
 

@@ -55,6 +55,7 @@ struct PruneReport {
   std::vector<PruneAction> removed;  // with dry_run: what would be removed
   std::vector<PruneSkip> skipped;
   std::uint64_t freed = 0;           // bytes of the files removed
+  std::size_t failures = 0;          // paths that could not be removed (in `skipped`, with why)
 };
 
 std::string_view to_string(PruneAction::Kind kind);

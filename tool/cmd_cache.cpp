@@ -13,6 +13,7 @@
 #include "cache_scan.hpp"
 #include "commands.hpp"
 #include "env.hpp"
+#include "error.hpp"
 #include "progress.hpp"
 
 namespace hubdeps::cli {
@@ -145,13 +146,7 @@ void print_prune(const PruneReport& report, const CacheOptions& options) {
             << report.removed.size() << " item(s) " << (options.dry_run ? "to remove" : "removed") << "\n";
 }
 
-void run_prune(const CacheOptions& options) {
-  const auto locks = read_lockfiles_for_cache(options.locks, true);
-  const PruneReport report = prune_cache(cache_root(options), locks, {options.keep_refs, options.dry_run});
-  if (!options.json) {
-    print_prune(report, options);
-    return;
-  }
+void print_prune_json(const PruneReport& report, const CacheOptions& options) {
   Json removed = Json::array();
   for (const auto& a : report.removed) {
     Json item = {{"kind", to_string(a.kind)}, {"folder", a.folder}, {"path", a.path}, {"bytes", a.bytes}};
@@ -162,9 +157,24 @@ void run_prune(const CacheOptions& options) {
   Json skipped = Json::array();
   for (const auto& s : report.skipped) skipped.push_back({{"folder", s.folder}, {"what", s.what}, {"why", s.why}});
   std::cout << Json{{"dry_run", options.dry_run}, {"freed", report.freed}, {"removed", std::move(removed)},
-                    {"skipped", std::move(skipped)}}
+                    {"skipped", std::move(skipped)}, {"failures", report.failures}}
                    .dump(2)
             << "\n";
+}
+
+void run_prune(const CacheOptions& options) {
+  const auto locks = read_lockfiles_for_cache(options.locks, true);
+  const PruneReport report = prune_cache(cache_root(options), locks, {options.keep_refs, options.dry_run});
+  if (options.json) {
+    print_prune_json(report, options);
+  } else {
+    print_prune(report, options);
+  }
+  if (report.failures) {
+    throw Error(ExitCode::io, std::to_string(report.failures) +
+                                  " path(s) in the cache could not be removed (named above); check the "
+                                  "permissions of the cache folder, then prune again");
+  }
 }
 
 void run_key(const CacheOptions& options) {
