@@ -402,6 +402,11 @@ function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hi
     endif()
     string(CONCAT hint "The cache lacks what this declaration needs: ${switches}, and configure "
                        "once to fill the cache.")
+  elseif(code EQUAL 9)
+    set(meaning "local I/O failure")
+    string(CONCAT hint "A file of the cache (HUBDEPS_CACHE_DIR), the lockfile or the header could not "
+                       "be read or written: free disk space or fix the permissions the message names, "
+                       "or point -DHUBDEPS_CACHE_DIR at a writable folder; then configure again.")
   else()
     set(meaning "failure")
   endif()
@@ -1083,6 +1088,8 @@ function(hf_fetch_model)
     endif()
     _hubdeps_file_paths("${fetch_json}" files)
 
+    # The helper checks this right after the listing, before any download;
+    # an older one only when it writes the header, after printing its JSON.
     foreach(config IN LISTS arg_HEADERS)
       if(NOT config IN_LIST files)
         list(JOIN files ", " fetched)

@@ -708,7 +708,8 @@ class Errors(ProjectTestCase):
         self.assert_helper_message_surfaces(output)
         # With a token it can: not found.
         output = self.assert_fails_with("hf_fetch_model(bert REPO hubdeps-test/no-such-model)",
-                                        "(hubdeps exit code 3: not found)", "Check REPO, REPO_TYPE, REVISION, INCLUDE/EXCLUDE and HEADERS",
+                                        "(hubdeps exit code 3: not found)",
+                                        "Check REPO, REPO_TYPE, REVISION, INCLUDE/EXCLUDE and HEADERS",
                                         env=dict(self.env, HF_TOKEN=READ_TOKEN))
         self.assert_helper_message_surfaces(output)
 

@@ -13,9 +13,8 @@ import json
 import os
 import re
 import shutil
-import urllib.request
 
-from test_hubdeps_cmake import CMAKE, HELPER, TINY_BERT, ProjectTestCase, cmake_error_block, squash
+from test_hubdeps_cmake import HELPER, TINY_BERT, ProjectTestCase, cmake_error_block, squash
 
 
 def cache_entries(build: str) -> dict:
@@ -122,7 +121,8 @@ class DeclarationChecks(LockTrustTestCase):
             f"hf_fetch_model(bert REPO {TINY_BERT} NAMESPACE std::bert)": "may not add names to namespace std",
             f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS ../config.json)": "HEADERS '../config.json' is not a JSON "
                                                                             "file of the repository",
-            f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS config.json sub/config.json)": "two files called config.json",
+            f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS config.json sub/config.json)":
+                "two files called config.json",
             f"hf_fetch_model(bert REPO {TINY_BERT} HEADERS files.json)": "a name the model header already declares",
         }
         self.hub.clear_log()
@@ -181,7 +181,8 @@ class PathsWhereverCMakeRuns(LockTrustTestCase):
                 lockfile = os.path.join(self.project, "locks", file_name)
                 self.assertEqual(list(self.lock_entries(lockfile)), ["bert"])
                 self.assertFalse(os.path.exists(os.path.join(elsewhere, "locks", file_name)))
-                self.assertEqual(cache_entries(self.path(build))["HUBDEPS_LOCKFILE"], ("FILEPATH", f"locks/{file_name}"))
+                self.assertEqual(cache_entries(self.path(build))["HUBDEPS_LOCKFILE"],
+                                 ("FILEPATH", f"locks/{file_name}"))
                 # Ninja re-runs the configure from the build folder: still the same lockfile.
                 pinned = read_bytes(lockfile)
                 self.touch_and_build(self.path(build))
@@ -212,7 +213,8 @@ class PathsWhereverCMakeRuns(LockTrustTestCase):
         self.touch_and_build(build, env=env)
         self.assertFalse(os.path.exists(os.path.join(build, "rel-cache")))
         self.assertTrue(os.path.isfile(os.path.join(snapshot, "README.md")))
-        self.assertEqual([r for r in self.requests() if "/resolve/" in r], [f"GET /{TINY_BERT}/resolve/{commit}/README.md"])
+        self.assertEqual([r for r in self.requests() if "/resolve/" in r],
+                         [f"GET /{TINY_BERT}/resolve/{commit}/README.md"])
 
     def test_a_relative_cache_dir_variable_ends_up_absolute(self):
         self.write_project(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)")
@@ -269,7 +271,8 @@ class RememberedHub(LockTrustTestCase):
         output = self.reconfigure(build, env=dict(self.env, HF_ENDPOINT=other_hub + "/", HF_HUB_CACHE=other_cache))
         recorded = self.hub.endpoint.rstrip("/")
         self.assertIn(f"-- HubDeps: HF_ENDPOINT is {other_hub} here, but this build folder uses the Hub it recorded, "
-                      f"HUBDEPS_ENDPOINT={recorded}; to switch, configure with -DHUBDEPS_ENDPOINT={other_hub}\n", output)
+                      f"HUBDEPS_ENDPOINT={recorded}; to switch, configure with -DHUBDEPS_ENDPOINT={other_hub}\n",
+                      output)
         self.assertIn(f"-- HubDeps: the environment names the cache {other_cache} here, but this build folder uses "
                       f"the one it recorded, HUBDEPS_CACHE_DIR={self.cache}; to switch, configure with "
                       f"-DHUBDEPS_CACHE_DIR={other_cache}\n", output)
@@ -278,7 +281,8 @@ class RememberedHub(LockTrustTestCase):
         self.hub.clear_log()
         self.reconfigure(build, f"-DHUBDEPS_CACHE_DIR={other_cache}")
         commit = self.refs(TINY_BERT)["branches"]["main"]
-        config = os.path.join(other_cache, f"models--{TINY_BERT.replace('/', '--')}", "snapshots", commit, "config.json")
+        config = os.path.join(other_cache, f"models--{TINY_BERT.replace('/', '--')}", "snapshots", commit,
+                              "config.json")
         self.assertTrue(os.path.isfile(config))
         self.assertEqual(cache_entries(build)["HUBDEPS_CACHE_DIR"], ("PATH", other_cache))
         self.assertNotIn("names the cache", self.reconfigure(build, env=dict(self.env, HF_HUB_CACHE=other_cache)))
@@ -287,7 +291,8 @@ class RememberedHub(LockTrustTestCase):
         self.write_project(f"hf_fetch_model(bert REPO {TINY_BERT} INCLUDE config.json)")
         env = self.ide_env()
         self.configure_project(f"-DHUBDEPS_ENDPOINT={self.hub.endpoint}/", f"-DHUBDEPS_CACHE_DIR={self.cache}", env=env)
-        self.assertEqual(cache_entries(self.path("build"))["HUBDEPS_ENDPOINT"], ("STRING", self.hub.endpoint.rstrip("/")))
+        self.assertEqual(cache_entries(self.path("build"))["HUBDEPS_ENDPOINT"],
+                         ("STRING", self.hub.endpoint.rstrip("/")))
         self.assertTrue([r for r in self.requests() if "/resolve/" in r])
 
 
@@ -338,7 +343,8 @@ class UnusedEntries(LockTrustTestCase):
     def test_locked_fails_naming_unused_entries_and_changes_nothing(self):
         pinned = self.pin_two_then_drop_one()
         self.assert_fails_with(self.ONE, f"HubDeps: the lockfile {self.lockfile} has entries no hf_fetch_model() of "
-                               "the project declares: old. HUBDEPS_LOCKED is ON", f"lock --prune old --lock {self.lockfile}",
+                               "the project declares: old. HUBDEPS_LOCKED is ON",
+                               f"lock --prune old --lock {self.lockfile}",
                                args=["-DHUBDEPS_LOCKED=ON"])
         self.assertEqual(read_bytes(self.lockfile), pinned)
         # Also when the project declares no model at all any more.
@@ -393,7 +399,8 @@ class ForceAndHints(LockTrustTestCase):
         self.assertNotIn("HF_HUB_OFFLINE", cmake_error_block(output))
         shutil.rmtree(self.path("build"))
         output = self.assert_fails_with(body, "exit code 8: offline and not in the cache",
-                                        "unset HF_HUB_OFFLINE in the environment", env=dict(self.env, HF_HUB_OFFLINE="1"))
+                                        "unset HF_HUB_OFFLINE in the environment",
+                                        env=dict(self.env, HF_HUB_OFFLINE="1"))
         self.assertNotIn("HUBDEPS_OFFLINE", cmake_error_block(output))
         self.assertEqual(self.requests(), [])
 
