@@ -16,6 +16,7 @@
 #include "codegen.hpp"
 #include "fetch.hpp"
 #include "model_header.hpp"
+#include "os/interrupt.hpp"
 #include "pin.hpp"
 #include "repo.hpp"
 #include "progress.hpp"
@@ -126,6 +127,9 @@ void print_result(const FetchOptions& options, const Environment& env, const Fet
 }
 
 void run_fetch(const FetchOptions& options) {
+  os::say_on_interrupt(
+      "\nhubdeps: interrupted: what was downloaded is kept in the cache (blobs/*.incomplete); "
+      "run the same command again to resume\n");
   check_header_arguments(options);
   const Environment env = environment_of(options);
 

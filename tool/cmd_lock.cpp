@@ -1,7 +1,9 @@
-// hubdeps lock --update [NAME...] [--lock FILE]
-// hubdeps lock --prune NAME... [--lock FILE]
+// hubdeps lock --update [NAME...] [--lock FILE] [--json]
+// hubdeps lock --prune NAME... [--lock FILE] [--json]
 #include <iostream>
 #include <memory>
+
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "env.hpp"
@@ -17,11 +19,36 @@ struct LockOptions {
   std::vector<std::string> names;
   bool update = false;
   bool prune = false;
+  bool json = false;
 };
+
+nlohmann::json paths_json(const std::vector<LockedFile>& files) {
+  auto list = nlohmann::json::array();
+  for (const auto& file : files) list.push_back(file.path);
+  return list;
+}
+
+// --json of --update: per entry, the commits and the files added, removed
+// and changed (same path, other size or hash).
+nlohmann::json changes_json(const std::vector<std::pair<std::string, EntryChange>>& changes) {
+  auto entries = nlohmann::json::object();
+  for (const auto& [name, change] : changes) {
+    auto changed = nlohmann::json::array();
+    for (const auto& file : change.changed) changed.push_back(file.after.path);
+    entries[name] = {{"old_commit", change.old_commit}, {"new_commit", change.new_commit},
+                     {"added", paths_json(change.added)}, {"removed", paths_json(change.removed)},
+                     {"changed", changed}};
+  }
+  return {{"updated", entries}};
+}
 
 void run_lock(const LockOptions& options) {
   if (options.prune) {
     prune_locks(options.lock, options.names);
+    if (options.json) {
+      std::cout << nlohmann::json{{"removed", options.names}}.dump(2) << "\n";
+      return;
+    }
     for (const auto& name : options.names) std::cout << name << ": removed from " << options.lock << "\n";
     return;
   }
@@ -31,6 +58,10 @@ void run_lock(const LockOptions& options) {
                                  "--prune NAME...' removes entries");
   }
   const auto changes = update_locks(Environment::from_process(), options.lock, options.names);
+  if (options.json) {
+    std::cout << changes_json(changes).dump(2) << "\n";
+    return;
+  }
   for (const auto& [name, change] : changes) std::cout << describe_change(name, change);
 }
 
@@ -44,6 +75,8 @@ void add_lock_command(CLI::App& app) {
   auto* update = cmd->add_flag("--update", options->update, "Re-resolve the entries and record the new commits");
   cmd->add_flag("--prune", options->prune, "Remove the named entries (declarations that are gone)")
       ->excludes(update);
+  cmd->add_flag("--json", options->json,
+                "Print {updated: {NAME: {old_commit, new_commit, added, removed, changed}}} or {removed: [NAME]}");
   cmd->callback([options] { run_lock(*options); });
 }
 

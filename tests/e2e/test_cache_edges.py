@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import time
 import tempfile
 import unittest
 
@@ -104,6 +106,31 @@ class ProgressOffATerminal(HubTestCase):
         percents = [int(line.split(": ")[2].split("%")[0]) for line in steps]
         self.assertEqual(percents, sorted(percents))
         self.assertTrue(all(0 < p < 100 for p in percents), percents)
+
+
+class Interrupted(HubTestCase):
+    def test_an_interrupted_fetch_says_that_running_it_again_resumes_and_it_does(self):
+        self.hub.create_repo("acme/stop")
+        self.hub.commit("acme/stop", {"big.safetensors": {"generate": {"size": 32 << 20, "seed": 6}, "lfs": True}})
+        self.hub.fault("throttle", origin="cdn", count=-1, rate=4 << 20)
+        env = self.hub.env(cache_dir=self.cache)
+        process = subprocess.Popen([HUBDEPS, "fetch", "acme/stop"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        blobs = os.path.join(self.repo_dir("acme/stop"), "blobs")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+                name.endswith(".incomplete") and os.path.getsize(os.path.join(blobs, name)) > 0
+                for name in (os.listdir(blobs) if os.path.isdir(blobs) else [])):
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        self.assertEqual(process.returncode, -signal.SIGINT, stderr)
+        self.assertIn("interrupted", stderr)
+        self.assertIn("run the same command again to resume", stderr)
+        self.hub.clear_faults()
+        again = self.fetch("acme/stop")
+        self.assertExit(again, 0)
+        self.assert_cache_clean("acme/stop")
 
 
 if __name__ == "__main__":

@@ -147,6 +147,29 @@ class PinTrust(HubTestCase):
         self.assertExit(self.run_hubdeps("verify", *LOCK_ARGS), 0)
         self.assert_cache_clean(self.repo)
 
+    # ---- machine-readable results ----
+    def test_verify_and_lock_speak_json(self):
+        first = self.fetch_locked()
+        self.assertExit(first, 0)
+        os.remove(self.blob_of(first, "config.json"))
+        found = self.run_hubdeps("verify", *LOCK_ARGS, "--json")
+        self.assertExit(found, 0)
+        self.assertEqual(json.loads(found.stdout), {"checked": 2, "corrupt": [], "repaired": False,
+                                                    "not_cached": [{"entry": "model", "path": "config.json"}]})
+        repaired = self.run_hubdeps("verify", *LOCK_ARGS, "--json", "--repair")
+        self.assertExit(repaired, 0)
+        self.assertEqual(json.loads(repaired.stdout)["not_cached"], [])
+        self.assertTrue(json.loads(repaired.stdout)["repaired"])
+        moved = self.hub.commit(self.repo, {"config.json": '{"hidden_size": 1}\n'})
+        update = self.run_hubdeps("lock", "--update", *LOCK_ARGS, "--json")
+        self.assertExit(update, 0)
+        self.assertEqual(json.loads(update.stdout)["updated"]["model"],
+                         {"old_commit": self.commit, "new_commit": moved, "added": [], "removed": [],
+                          "changed": ["config.json"]})
+        self.assertExit(self.fetch_locked(name="old"), 0)
+        prune = self.run_hubdeps("lock", "--prune", "old", *LOCK_ARGS, "--json")
+        self.assertEqual(json.loads(prune.stdout), {"removed": ["old"]})
+
     # ---- --force ----
     def test_force_downloads_every_selected_file_again(self):
         first = self.fetch_locked()
