@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import mimetypes
@@ -227,6 +228,7 @@ class HubHandler(BaseHTTPRequestHandler):
         self.query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
         self.body_remaining = self._announced_body_length()
         self.is_admin = self.origin == "hub" and self.raw_path.startswith(ADMIN_PREFIX)
+        self.is_api = False  # set by route() for /api/ calls (the gzip_api switch compresses their JSON)
         self.base = self.app.urls[self.origin]
         self.entry = {
             "origin": self.origin,
@@ -341,7 +343,10 @@ class HubHandler(BaseHTTPRequestHandler):
         self.send_header("X-Request-Id", secrets.token_hex(8))
         if content_type:
             self.send_header("Content-Type", content_type)
+        omit_range_headers = not self.is_admin and self.app.state.config["mirror_omit_range_headers"]
         for name, value in headers:
+            if omit_range_headers and name.lower() in ("accept-ranges", "content-range"):
+                continue  # a mirror that drops them (hf-mirror style)
             self.send_header(name, value)
         self.send_header("Content-Length", str(length))
         self.entry["status"] = status
@@ -445,9 +450,16 @@ class HubHandler(BaseHTTPRequestHandler):
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     def send_json(self, status: int, obj, headers=(), content_type="application/json; charset=utf-8"):
-        self.send_answer(status, list(headers), json.dumps(obj).encode(), content_type)
+        body, headers = json.dumps(obj).encode(), list(headers)
+        if self.is_api and self.app.state.config["gzip_api"]:
+            # A mirror that compresses API answers whether or not the client asked for it.
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+        self.send_answer(status, headers, body, content_type)
 
     def send_error_answer(self, err: HubError):
+        if not self.is_admin and self.app.state.config["real_hub_errors"]:
+            return self.send_real_hub_error(err)
         headers = list(err.headers.items())
         if err.code:
             headers.append(("X-Error-Code", err.code))
@@ -455,6 +467,24 @@ class HubHandler(BaseHTTPRequestHandler):
         safe_message = err.message.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace").decode("latin-1")
         headers.append(("X-Error-Message", safe_message))
         self.send_json(err.status, {"error": err.message}, headers)
+
+    def send_real_hub_error(self, err: HubError):
+        """An error as huggingface.co sends it over HTTP/2: header names in lower case, the Hub's own short
+        texts (what huggingface_hub's hf_raise_for_status reads), JSON bodies on /api/, text elsewhere."""
+        message = err.message
+        if err.code == "RepoNotFound":
+            message = "Invalid username or password." if err.status == 401 else "Repository not found"
+        elif err.code == "EntryNotFound":
+            message = "Entry not found"
+        elif err.code == "RevisionNotFound":
+            message = message.split(" is not a ")[0]  # "Invalid rev id: <rev>"
+        headers = [(name.lower(), value) for name, value in err.headers.items()]
+        if err.code:
+            headers.append(("x-error-code", err.code))
+        headers.append(("x-error-message", message.replace("\r", " ").replace("\n", " ")))
+        if self.is_api:
+            return self.send_json(err.status, {"error": message}, headers)
+        self.send_answer(err.status, headers, message.encode(), "text/plain; charset=utf-8")
 
     def redirect(self, status: int, location: str, headers=()):
         body = f"Redirecting to {location}".encode()
@@ -489,6 +519,7 @@ class HubHandler(BaseHTTPRequestHandler):
         self.check_token()
         segments = [urllib.parse.unquote(s) for s in path.split("/")[1:]]
         if segments and segments[0] == "api":
+            self.is_api = True
             return self.route_api(segments[1:])
         return self.route_web(segments)
 
@@ -634,7 +665,8 @@ class HubHandler(BaseHTTPRequestHandler):
         size = body.length if isinstance(body, FileBody) else len(body)
         header = self.headers.get("Range")
         match = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", header or "")
-        if header is None or match is None or (match.group(1) == "" and match.group(2) == ""):
+        ignore = self.app.state.config["mirror_ignore_range"]  # a mirror that always sends the whole body
+        if ignore or header is None or match is None or (match.group(1) == "" and match.group(2) == ""):
             return self.send_answer(200, headers, body, content_type)
         first, last = match.group(1), match.group(2)
         if first == "":
@@ -974,6 +1006,11 @@ class HubHandler(BaseHTTPRequestHandler):
                     sibling["lfs"] = {"sha256": ident["lfs"]["oid"], "size": ident["lfs"]["size"],
                                       "pointerSize": ident["lfs"]["pointerSize"]}
             siblings.append(sibling)
+        limit = int(state.config["siblings_limit"])
+        if limit >= 0:
+            # The Hub's repo info may come from a cache that holds a cut-down list for big repos
+            # (huggingface_hub#3119): silently, with nothing in the answer to say so.
+            siblings = siblings[:limit]
         if self.take_listing_fault():
             siblings += [{"rfilename": e["path"], "size": 4, "blobId": e["oid"]} for e in self.hostile_entries()]
         info = {

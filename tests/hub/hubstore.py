@@ -77,6 +77,17 @@ DEFAULT_CONFIG = {
     "multipart_threshold": 16 * 1024 * 1024,
     "multipart_chunk_size": 8 * 1024 * 1024,
     "tree_page_size": 1000,
+    # The Hub as it really is (tests/hub/README.md, "The Hub as it really is"); each off by default.
+    # Repo info lists at most this many siblings (-1: all; 0: none), as the Hub's cached answer may for big repos.
+    "siblings_limit": -1,
+    # A mirror that ignores Range: 200 with the whole body, no Content-Range.
+    "mirror_ignore_range": 0,
+    # A mirror that serves ranges but sends neither Accept-Ranges nor Content-Range.
+    "mirror_omit_range_headers": 0,
+    # A mirror that gzips every JSON answer of /api/ (Content-Encoding: gzip), asked for or not.
+    "gzip_api": 0,
+    # Errors exactly as the Hub sends them over HTTP/2: lower-case header names, the Hub's own texts.
+    "real_hub_errors": 0,
 }
 
 DEFAULT_TOKENS = {

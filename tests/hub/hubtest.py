@@ -212,7 +212,8 @@ class TestHub:
         self.control("POST", "tokens", {"tokens": tokens, "replace": replace})
 
     def set_config(self, **settings) -> dict:
-        """lfs_threshold, multipart_threshold, multipart_chunk_size, tree_page_size."""
+        """lfs_threshold, multipart_threshold, multipart_chunk_size, tree_page_size, and the switches of the Hub as
+        it really is: siblings_limit, mirror_ignore_range, mirror_omit_range_headers, gzip_api, real_hub_errors."""
         return self.control("POST", "config", settings)
 
     def generate(self, size: int, seed=0) -> dict:

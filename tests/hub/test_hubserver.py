@@ -725,6 +725,97 @@ class FaultTest(unittest.TestCase):
         self.assertNotIn("_hubtest", written)
 
 
+class RealHubSwitchesTest(unittest.TestCase):
+    """The Hub as it really is: each config switch, off by default, models one way the real Hub or a mirror
+    differs from the protocol as documented."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = TestHub().start()
+        cls.hub.create_repo("tester/many")
+        cls.files = {f"shard-{i:02d}.txt": f"{i}\n" for i in range(30)}
+        cls.commit = cls.hub.commit_details("tester/many", {**cls.files, "weights.bin": {
+            "generate": {"size": 100_000, "seed": "switches"}, "lfs": True}})
+        cls.weights = cls.commit["files"]["weights.bin"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.stop()
+
+    def setUp(self):
+        self.addCleanup(self.hub.set_config, siblings_limit=-1, mirror_ignore_range=0, mirror_omit_range_headers=0,
+                        gzip_api=0, real_hub_errors=0)
+
+    def url(self, path):
+        return self.hub.endpoint + path
+
+    def test_siblings_limit_cuts_repo_info_silently_and_leaves_the_tree_whole(self):
+        self.assertEqual(len(call("GET", self.url("/api/models/tester/many?blobs=true")).json()["siblings"]), 32)
+        self.hub.set_config(siblings_limit=10, tree_page_size=7)
+        info = call("GET", self.url("/api/models/tester/many/revision/main?blobs=true")).json()
+        self.assertEqual((len(info["siblings"]), info["sha"]), (10, self.commit["commit"]))
+        self.hub.set_config(siblings_limit=0)
+        self.assertEqual(call("GET", self.url("/api/models/tester/many")).json()["siblings"], [])
+        paths, url = [], self.url("/api/models/tester/many/tree/main?recursive=true")
+        while url:
+            page = call("GET", url)
+            paths += [entry["path"] for entry in page.json()]
+            link = page.header("Link")
+            url = link[1:link.index(">")] if link else None
+        self.hub.set_config(tree_page_size=1000)
+        self.assertEqual(sorted(paths), sorted([".gitattributes", "weights.bin", *self.files]))
+
+    def test_mirror_ignore_range_answers_200_with_the_whole_body(self):
+        self.hub.set_config(mirror_ignore_range=1)
+        location = call("HEAD", self.url("/tester/many/resolve/main/weights.bin")).header("Location")
+        for url in (location, self.url("/tester/many/resolve/main/shard-01.txt")):
+            answer = call("GET", url, headers={"Range": "bytes=1-"})
+            self.assertEqual(answer.status, 200, url)
+            self.assertIsNone(answer.header("Content-Range"))
+        self.assertEqual(len(call("GET", location, headers={"Range": "bytes=10-19"}).body), 100_000)
+
+    def test_mirror_omit_range_headers_serves_ranges_without_accept_ranges_or_content_range(self):
+        self.hub.set_config(mirror_omit_range_headers=1)
+        head = call("HEAD", self.url("/tester/many/resolve/main/weights.bin"))
+        self.assertIsNone(head.header("Accept-Ranges"))
+        answer = call("GET", head.header("Location"), headers={"Range": "bytes=10-19"})
+        self.assertEqual((answer.status, len(answer.body)), (206, 10))
+        self.assertIsNone(answer.header("Content-Range"))
+        self.assertIsNone(answer.header("Accept-Ranges"))
+
+    def test_gzip_api_compresses_every_json_answer_of_the_api_asked_for_or_not(self):
+        import gzip
+        self.hub.set_config(gzip_api=1)
+        answer = call("GET", self.url("/api/models/tester/many?blobs=true"))
+        self.assertEqual(answer.header("Content-Encoding"), "gzip")
+        self.assertEqual(json.loads(gzip.decompress(answer.body))["sha"], self.commit["commit"])
+        missing = call("GET", self.url("/api/models/tester/many/revision/nope"))
+        self.assertEqual((missing.status, missing.header("Content-Encoding")), (404, "gzip"))
+        file = call("GET", self.url("/tester/many/resolve/main/shard-01.txt"))
+        self.assertEqual((file.header("Content-Encoding"), file.body), (None, b"1\n"))
+
+    def test_real_hub_errors_send_the_hubs_texts_under_lower_case_header_names(self):
+        self.hub.set_config(real_hub_errors=1)
+        cases = [("/hubdeps-test/missing/resolve/main/a.txt", None, 401, "RepoNotFound", "Invalid username or password."),
+                 ("/api/models/hubdeps-test/missing", READ_TOKEN, 404, "RepoNotFound", "Repository not found"),
+                 ("/tester/many/resolve/nope/a.txt", None, 404, "RevisionNotFound", "Invalid rev id: nope"),
+                 ("/tester/many/resolve/main/missing.txt", None, 404, "EntryNotFound", "Entry not found")]
+        for path, token, status, code, message in cases:
+            with self.subTest(path=path):
+                status_line, headers, body = raw_exchange(
+                    self.url(path), "Connection: close\r\n" + (f"Authorization: Bearer {token}\r\n" if token else ""))
+                self.assertEqual((status_line, headers["x-error-code"], headers["x-error-message"]),
+                                 (status, code, message))
+        connection = http.client.HTTPConnection("127.0.0.1", urllib.parse.urlsplit(self.hub.endpoint).port, timeout=10)
+        connection.request("HEAD", "/tester/many/resolve/main/missing.txt")
+        names = dict(connection.getresponse().getheaders())
+        connection.close()
+        self.assertEqual((names["x-error-code"], names["x-repo-commit"]), ("EntryNotFound", self.commit["commit"]))
+        self.assertNotIn("X-Error-Code", names)
+        answer = call("GET", self.url("/api/models/tester/many/revision/nope"))
+        self.assertEqual(answer.json(), {"error": "Invalid rev id: nope"})
+
+
 class PersistenceTest(unittest.TestCase):
     def test_a_restarted_server_serves_what_the_data_folder_holds(self):
         root = tempfile.mkdtemp(prefix="hubtest-persist-")
