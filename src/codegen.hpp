@@ -34,17 +34,62 @@ struct HeaderStringConstant {
   std::string value;  // any bytes
 };
 
+// Values past these sizes are too large to compile in every translation
+// unit that includes the header: they are declared there and defined once, in
+// the header's data source (docs/header-mapping.md, "Large values"). The
+// defaults are the contract; other limits are for tests.
+struct LargeValueLimits {
+  // Strings, and each file's `json`, with more bytes; arrays whose strings
+  // add up to more. 65536 is the longest literal C++ promises.
+  std::size_t max_inline_string_bytes = 65536;
+  // Arrays with more elements, or (mapping to one std::array) more scalars
+  // at all levels, and objects with more members.
+  std::size_t max_inline_elements = 1024;
+};
+
+struct HeaderOptions {
+  std::vector<HeaderStringConstant> extra_constants;
+  // How the data source #includes the header (header_include_path()).
+  std::string header_include = "header.hpp";
+  LargeValueLimits limits;
+};
+
+// A header and its data source, the .cpp that defines its large values.
+struct GeneratedHeader {
+  std::string header;
+  std::string data_source;                // always a valid source, if one with nothing to define
+  std::vector<std::string> large_values;  // their qualified names, in header order
+
+  bool has_data() const { return !large_values.empty(); }
+};
+
 // Reads a config file for generate_header: stem from the file name, size
 // checked before reading. Throws Error(usage) naming the file.
 ConfigInput load_config_input(const std::filesystem::path& file);
 
-// The header text. Deterministic: the same inputs give the same bytes.
-// Throws Error(usage) "<source>:<line>:<column>: ..." for bad JSON, a top
-// level that is not an object, nesting or size over the limits, and for a bad
-// namespace, colliding stems or bad constant names. Nothing is written here.
+// The header text and its data source. Deterministic: the same inputs give
+// the same bytes. Throws Error(usage) "<source>:<line>:<column>: ..." for bad
+// JSON, a top level that is not an object, nesting or size over the limits,
+// and for a bad namespace, colliding stems or bad constant names. Nothing is
+// written here.
+GeneratedHeader generate_header_and_source(const std::vector<ConfigInput>& inputs,
+                                           std::string_view cpp_namespace, const HeaderOptions& options);
+
+// The header text alone: for configs without large values, whose header
+// needs no data source.
 std::string generate_header(const std::vector<ConfigInput>& inputs,
                             std::string_view cpp_namespace,
                             const std::vector<HeaderStringConstant>& extra_constants = {});
+
+// How a data source at `source` includes the header at `header`: the path
+// from the source's folder, e.g. "../include/hf/bert.hpp". Throws
+// Error(usage) for a path an #include cannot spell (a quote, a backslash or
+// a byte outside printable ASCII).
+std::string header_include_path(const std::filesystem::path& source, const std::filesystem::path& header);
+
+// The message for configs with large values when no data source was asked
+// for: which values, and what to pass.
+std::string large_values_need_a_source(const GeneratedHeader& generated, std::string_view option);
 
 // Replaces `file` through a temporary file + rename unless it already holds
 // exactly `content`, so an unchanged header keeps its timestamp and nothing

@@ -45,9 +45,33 @@ std::vector<ConfigInput> load_snapshot_configs(const FetchedSnapshot& snapshot,
 // config whose stem maps to one of these is rejected.
 const std::vector<std::string>& model_header_names();
 
-// The whole header text, deterministic for the same inputs. Throws
-// Error(usage) for a bad namespace, a config that is not valid JSON (codegen's
-// message), or a config stem that collides with model_header_names().
+// The whole header text and its data source (docs/header-mapping.md,
+// "Large values"), which includes the header as `header_include`;
+// deterministic for the same inputs. Throws Error(usage) for a bad
+// namespace, a config that is not valid JSON (codegen's message), or a config
+// stem that collides with model_header_names().
+GeneratedHeader generate_model_header_and_source(const FetchedSnapshot& snapshot,
+                                                 std::string_view cpp_namespace,
+                                                 const std::vector<ConfigInput>& configs,
+                                                 const std::string& header_include);
+
+// The header for `header` and its data source for `source` (empty: none
+// wanted), as `model-header --out-source` and `fetch --header-source` make
+// them: Error(usage) naming `source_option` when configs have large values
+// and no source is wanted.
+GeneratedHeader generate_model_header_files(const FetchedSnapshot& snapshot, std::string_view cpp_namespace,
+                                            const std::vector<ConfigInput>& configs,
+                                            const std::string& header, const std::string& source,
+                                            std::string_view source_option);
+
+// Writes the data source (when `source` is given), then the header, each
+// only if its content changed. With `remove_empty_source`, a data source
+// with nothing to define is removed instead, so a build sees one exactly
+// when there is something to compile (CMake's hf_fetch_model).
+void write_model_header_files(const GeneratedHeader& generated, const std::string& header,
+                              const std::string& source, bool remove_empty_source);
+
+// The header alone, for configs without large values.
 std::string generate_model_header(const FetchedSnapshot& snapshot, std::string_view cpp_namespace,
                                   const std::vector<ConfigInput>& configs);
 

@@ -1,7 +1,7 @@
 // hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
-//   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]...]
+//   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
 #include <unistd.h>
 
 #include <iostream>
@@ -45,6 +45,7 @@ struct FetchOptions {
   std::string header;
   std::string cpp_namespace;
   std::vector<std::string> header_configs;
+  std::string header_source;
 };
 
 nlohmann::json files_json(const std::vector<RepoFile>& files) {
@@ -155,12 +156,13 @@ void run_fetch(const FetchOptions& options) {
 
   // The header is made before the lock is written: a configure that fails
   // leaves the lockfile as it was.
-  std::string header;
+  GeneratedHeader header;
   if (!options.header.empty()) {
     try {
       const FetchedSnapshot snapshot = fetched_snapshot(request, result);
       const auto configs = load_snapshot_configs(snapshot, options.header_configs);
-      header = generate_model_header(snapshot, options.cpp_namespace, configs);
+      header = generate_model_header_files(snapshot, options.cpp_namespace, configs, options.header,
+                                           options.header_source, "--header-source");
     } catch (const Error& e) {
       throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be generated: " +
                                 e.what() + "; the lockfile was not changed");
@@ -175,7 +177,7 @@ void run_fetch(const FetchOptions& options) {
   if (!options.header.empty()) {
     std::cout.flush();
     try {
-      write_if_changed(options.header, header);
+      write_model_header_files(header, options.header, options.header_source, true);
     } catch (const Error& e) {
       throw Error(e.code(), "the files are fetched, but " + options.header + " cannot be written: " + e.what());
     }
@@ -231,6 +233,10 @@ void add_fetch_command(CLI::App& app) {
   cmd->add_option("--header-config", options->header_configs,
                   "A fetched JSON config (repo path, e.g. config.json) whose accessors the header "
                   "gets (repeatable)")
+      ->needs(header);
+  cmd->add_option("--header-source", options->header_source,
+                  "Where the data source of the configs' large values goes (a .cpp to compile once; "
+                  "docs/header-mapping.md): written when there are any, else removed if it exists")
       ->needs(header);
   cmd->callback([options] { run_fetch(*options); });
 }

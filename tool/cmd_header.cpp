@@ -1,5 +1,6 @@
 // `hubdeps header`: JSON config files -> a C++ header of compile-time
-// constants (the mapping: docs/header-mapping.md).
+// constants, and with --out-source the data source of its large values (the
+// mapping: docs/header-mapping.md).
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,10 +14,11 @@ namespace hubdeps::cli {
 
 namespace {
 
-struct HeaderOptions {
+struct HeaderCommandOptions {
   std::vector<std::string> files;
   std::string cpp_namespace;
   std::string out;
+  std::string out_source;
   std::vector<std::string> constants;  // NAME=VALUE
 };
 
@@ -29,29 +31,41 @@ HeaderStringConstant parse_constant(const std::string& assignment) {
   return {assignment.substr(0, equals), assignment.substr(equals + 1)};
 }
 
-void run_header(const HeaderOptions& options) {
+void run_header(const HeaderCommandOptions& options) {
+  if (!options.out_source.empty() && options.out.empty()) {
+    throw Error(ExitCode::usage, "--out-source needs --out: the data source includes the header by its path");
+  }
   std::vector<ConfigInput> inputs;
   inputs.reserve(options.files.size());
   for (const std::string& file : options.files) inputs.push_back(load_config_input(file));
-  std::vector<HeaderStringConstant> constants;
+  HeaderOptions header_options;
   for (const std::string& assignment : options.constants) {
-    constants.push_back(parse_constant(assignment));
+    header_options.extra_constants.push_back(parse_constant(assignment));
+  }
+  if (!options.out_source.empty()) {
+    header_options.header_include = header_include_path(options.out_source, options.out);
   }
   // Generate everything before touching the output, so bad input leaves the
   // previous header (or no header) in place.
-  const std::string header = generate_header(inputs, options.cpp_namespace, constants);
+  const GeneratedHeader generated =
+      generate_header_and_source(inputs, options.cpp_namespace, header_options);
+  if (generated.has_data() && options.out_source.empty()) {
+    throw Error(ExitCode::usage, large_values_need_a_source(generated, "--out-source"));
+  }
   if (options.out.empty()) {
-    std::cout << header << std::flush;
+    std::cout << generated.header << std::flush;
     if (!std::cout) throw Error(ExitCode::usage, "cannot write the header to standard output");
     return;
   }
-  write_if_changed(options.out, header);
+  // The source first: a header never declares values no source defines.
+  if (!options.out_source.empty()) write_if_changed(options.out_source, generated.data_source);
+  write_if_changed(options.out, generated.header);
 }
 
 }  // namespace
 
 void add_header_command(CLI::App& app) {
-  auto options = std::make_shared<HeaderOptions>();
+  auto options = std::make_shared<HeaderCommandOptions>();
   CLI::App* command = app.add_subcommand(
       "header",
       "Generate a C++ header of compile-time constants from JSON config files: each FILE.json "
@@ -65,6 +79,10 @@ void add_header_command(CLI::App& app) {
   command->add_option("--out", options->out,
                       "Write the header to this file, only if its content changed "
                       "(default: standard output)");
+  command->add_option("--out-source", options->out_source,
+                      "Write the data source here: the .cpp that defines the configs' large values "
+                      "(docs/header-mapping.md, \"Large values\"), to compile once into the "
+                      "program; needed when there are any (only written if its content changed)");
   command
       ->add_option("--constant", options->constants,
                    "NAME=VALUE: also define `inline constexpr std::string_view NAME` at the top "

@@ -1,4 +1,5 @@
 // hubdeps model-header --fetch-json FILE --namespace NS [--config FILE.json]... --out FILE.hpp
+//   [--out-source FILE.cpp]
 // The header CMake's hf_fetch_model() gives a project (src/model_header.hpp).
 #include <fstream>
 #include <iterator>
@@ -20,6 +21,7 @@ struct ModelHeaderOptions {
   std::string cpp_namespace;
   std::vector<std::string> configs;
   std::string out;
+  std::string out_source;
 };
 
 std::string read_text_file(const std::string& file) {
@@ -38,7 +40,9 @@ void run_model_header(const ModelHeaderOptions& options) {
   // Everything is generated before the output is touched, so bad input
   // leaves the previous header in place; an unchanged header keeps its
   // timestamp, so a re-configure rebuilds nothing.
-  write_if_changed(options.out, generate_model_header(snapshot, options.cpp_namespace, configs));
+  const GeneratedHeader generated = generate_model_header_files(
+      snapshot, options.cpp_namespace, configs, options.out, options.out_source, "--out-source");
+  write_model_header_files(generated, options.out, options.out_source, false);
 }
 
 }  // namespace
@@ -59,6 +63,9 @@ void add_model_header_command(CLI::App& app) {
                       "config.json (repeatable)");
   command->add_option("--out", options->out, "The header to write, only if its content changed")
       ->required();
+  command->add_option("--out-source", options->out_source,
+                      "The data source to write: the .cpp that defines the configs' large values "
+                      "(docs/header-mapping.md, \"Large values\"); needed when there are any");
   command->callback([options] { run_model_header(*options); });
 }
 

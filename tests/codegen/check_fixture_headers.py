@@ -3,13 +3,17 @@
 
 For every fixture folder of shared/fixtures/hub-configs (see its MANIFEST.md), of the hand-made shapes real
 configs lack (shapes/: collisions, keywords, mixed and nested arrays, 64-bit limits, nesting at the limit, a byte
-order mark) and of a generated file with a string over 65536 bytes, runs the real
-`hubdeps header <files> --namespace hf::<folder> --constant fixture=<folder>`, then writes a checker program
-from the JSON itself: for every scalar and every array in the file it derives the C++ name and type from the
-documented mapping (header_mapping.py, not the generator), asserts the type at compile time, and at run time
-compares the constant with the value nlohmann/json reads from the original file (checks.hpp). A second
-translation unit includes every header too, and must see the same objects. Everything is compiled with the
-given compiler and standard and -Wall -Wextra -Wpedantic -Werror.
+order mark) and of generated ones too large to keep in the repository (a string over 65536 bytes; every kind of
+large value; a tokenizer of a real model's shape and size, 128,000 vocabulary entries and 280,000 merges, and a
+smaller one with merges as pairs), runs the real
+`hubdeps header <files> --namespace hf::<folder> --constant fixture=<folder> --out-source ...`, then writes a
+checker program from the JSON itself: for every scalar and every array in the file it derives the C++ name and
+type from the documented mapping (header_mapping.py, not the generator), asserts the type at compile time, and at
+run time compares the constant with the value nlohmann/json reads from the original file (checks.hpp); a large
+value (docs/header-mapping.md, "Large values") is compared element by element, and a large object also through
+its lookup, key by key. A second translation unit includes every header too, and must see the same objects.
+Everything, the data sources included, is compiled with the given compiler and standard and
+-Wall -Wextra -Wpedantic -Werror.
 
 Exit status: 0 when every value matches; 1 on any failure; 77 (CTest's "skipped") when this machine cannot run
 it: no fixtures beside the repository, or no such compiler.
@@ -31,15 +35,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from header_mapping import (  # noqa: E402
+    MAX_INLINE_STRING_BYTES,
     cpp_type_for_kinds,
     identifier_for_key,
     identifiers_for_keys,
+    large_cpp_type,
+    large_kind,
     rectangular_shape,
     scalar_kind,
     std_array_type,
 )
+from make_tokenizer import write_tokenizer  # noqa: E402
 
 SKIPPED = 77
+CHECKS_PER_FUNCTION = 100
 
 
 def cpp_string_literal(data: bytes) -> str:
@@ -60,6 +69,12 @@ def where_literal(text: str) -> str:
     return cpp_string_literal(text.encode("utf-8"))
 
 
+def pointer_literal(pointer: bytes) -> str:
+    """A JSON pointer (RFC 6901) to a value in the file, as a std::string_view: one cheap argument per check,
+    where nlohmann/json finds the value at run time."""
+    return cpp_string_literal(pointer).replace("std::string(", "std::string_view(", 1)
+
+
 @dataclass
 class ConfigFile:
     path: str  # absolute
@@ -74,6 +89,10 @@ class Fixture:
     header: str
     files: list[ConfigFile] = field(default_factory=list)
 
+    @property
+    def data_source(self) -> str:
+        return self.header[: -len(".hpp")] + "_data.cpp"
+
 
 class CheckerWriter:
     """Turns one parsed config into checks: static_asserts at namespace scope, run-time checks in a function."""
@@ -82,41 +101,62 @@ class CheckerWriter:
         self.static_asserts: list[str] = []
         self.declarations = 0  # `inline constexpr` declarations the header must have for what was walked
 
-    def constant(self, name: str, cpp_type: str) -> None:
+    def constant(self, name: str, cpp_type: str, constexpr: bool = True) -> None:
+        """A declaration: `inline constexpr` (usable at compile time), or for a large value `extern const`."""
         self.declarations += 1
         self.static_asserts.append(
             f"static_assert(std::is_same_v<decltype({name}), const {cpp_type}>, \"{name} is {cpp_type}\");"
         )
-        self.static_asserts.append(
-            f"static_assert(hubdeps_test::usable_in_constant_expressions({name}), \"{name} is constexpr\");"
-        )
+        if constexpr:
+            self.static_asserts.append(
+                f"static_assert(hubdeps_test::usable_in_constant_expressions({name}), \"{name} is constexpr\");"
+            )
 
-    def value(self, body: list[str], name: str, json_access: str, where: str, value: Any) -> None:
+    def large_value(self, body: list[str], name: str, pointer: bytes, value: Any, kind: str) -> None:
+        """"Large values": declared in the header, contents from the data source, checked at run time."""
+        if kind == "json_text":
+            self.constant(f"{name}::size", "::std::size_t")
+            self.constant(f"{name}::json", "::std::string_view", constexpr=False)
+            body.append(f"  c.size_of({name}::size, {pointer_literal(pointer)});")
+            body.append(f"  c.json_text({name}::json, {pointer_literal(pointer)});")
+            return
+        cpp_type = large_cpp_type(value, kind)
+        self.constant(name, cpp_type, constexpr=False)
+        # The sizes are known at compile time.
+        if kind != "string":
+            self.static_asserts.append(f"static_assert({name}.size() == {len(value)}, \"{name} has {len(value)}\");")
+        check = {"string": "value", "array": "each", "map": "map"}[kind]
+        body.append(f"  c.{check}({name}, {pointer_literal(pointer)});")
+
+    def value(self, body: list[str], name: str, pointer: bytes, value: Any) -> None:
+        kind = large_kind(value)
+        if kind is not None:
+            self.large_value(body, name, pointer, value, kind)
+            return
         if isinstance(value, dict):
-            self.object_members(body, name, json_access, where, value, reserved_here=())
+            self.object_members(body, name, pointer, value, reserved_here=())
             return
         if isinstance(value, list):
             shape = rectangular_shape(value)
             if shape is None:
                 # Element by element: a namespace with `size` and item_<index>.
                 self.constant(f"{name}::size", "::std::size_t")
-                body.append(f"  c.check_size({name}::size, {json_access}, {where_literal(where)});")
+                body.append(f"  c.size_of({name}::size, {pointer_literal(pointer)});")
                 for index, element in enumerate(value):
-                    self.value(body, f"{name}::item_{index}", f"{json_access}.at(std::size_t{{{index}}})",
-                               f"{where}/{index}", element)
+                    self.value(body, f"{name}::item_{index}", pointer + b"/%d" % index, element)
                 return
             extents, kinds = shape
             self.constant(name, std_array_type(extents, cpp_type_for_kinds(kinds)))
         else:
             self.constant(name, cpp_type_for_kinds({scalar_kind(value)}))
-        body.append(f"  c.check({name}, {json_access}, {where_literal(where)});")
+        body.append(f"  c.value({name}, {pointer_literal(pointer)});")
 
-    def object_members(self, body: list[str], name: str, json_access: str, where: str, obj: dict,
+    def object_members(self, body: list[str], name: str, pointer: bytes, obj: dict,
                        reserved_here: tuple[str, ...]) -> None:
         names = identifiers_for_keys([key.encode("utf-8") for key in obj], reserved_here)
         for key, member in obj.items():
-            self.value(body, f"{name}::{names[key.encode('utf-8')]}",
-                       f"{json_access}.at({cpp_string_literal(key.encode('utf-8'))})", f"{where}/{key}", member)
+            token = key.encode("utf-8").replace(b"~", b"~0").replace(b"/", b"~1")
+            self.value(body, f"{name}::{names[key.encode('utf-8')]}", pointer + b"/" + token, member)
 
 
 def read_manifest(fixtures_dir: str) -> list[str]:
@@ -177,6 +217,43 @@ def write_long_strings_fixture(shapes_dir: str) -> None:
     assert len(text.encode()) > 65536
 
 
+def write_large_shapes_fixture(shapes_dir: str) -> None:
+    """Every kind of large value, and values just inside the limits."""
+    labels = {str(i): f"LABEL_{i}" for i in range(1500)}
+    labels.update({"caf\u00e9": "\u2581x", "\u0000nul": "a\u0000b", "a\"b": "back\\slash", "": "empty key"})
+    config = {
+        "id2label": labels,
+        "ints": list(range(-1000, 1000)),
+        "uint64s": [2**64 - 1 - i for i in range(1100)],
+        "doubles": [i * 0.5 for i in range(1100)] + [1e-300, -0.0],
+        "flags": [i % 3 == 0 for i in range(1100)],
+        "nulls": [None] * 1100,
+        "pairs": [[i, -i] for i in range(600)],
+        "empties": [[] for _ in range(1100)],
+        "two-long-strings": ["x" * 40000, "caf\u00e9 " * 5000],
+        "unigram_vocab": [["\u2581tok%d" % i, -1.5 - i] for i in range(1100)],
+        "records": {str(i): {"content": f"<{i}>", "special": True} for i in range(1100)},
+        "vectors": {f"k{i}": [i, i + 1] for i in range(1100)},
+        "empty_values": {f"e{i}": None for i in range(1100)},
+        "class": "z" * 70000,
+        "items": [1, "a", "w" * 70000],
+        "outer": {"inner": {f"m{i}": i for i in range(1100)}, "small": 1},
+        "just_inside": {"elements": list(range(1024)), "string": "s" * 65536, "members": {f"m{i}": i for i in range(1024)},
+                        "scalars": [[i, i] for i in range(512)]},
+    }
+    os.makedirs(os.path.join(shapes_dir, "large-shapes"))
+    with open(os.path.join(shapes_dir, "large-shapes", "config.json"), "w", encoding="utf-8") as stream:
+        json.dump(config, stream, ensure_ascii=False)
+
+
+def write_tokenizer_fixtures(shapes_dir: str) -> None:
+    """A tokenizer of a real model's shape and size (make_tokenizer.py), and a smaller one whose merges are pairs
+    (tokenizers >= 0.20) and whose chat template is over the string limit."""
+    write_tokenizer(os.path.join(shapes_dir, "llama3-tokenizer"))
+    write_tokenizer(os.path.join(shapes_dir, "pairs-tokenizer"), vocab_size=20_000, merge_count=30_000,
+                    added_count=20, template_bytes=70_000, merges_format="pairs", seed=7)
+
+
 def generate_headers(hubdeps: str, folders: dict[str, list[str]], headers_dir: str) -> list[Fixture]:
     fixtures = []
     for folder, paths in sorted(folders.items()):
@@ -184,7 +261,7 @@ def generate_headers(hubdeps: str, folders: dict[str, list[str]], headers_dir: s
         fixture = Fixture(folder, f"hf::{identifier}", os.path.join(headers_dir, f"{identifier}.hpp"))
         paths = sorted(paths)
         run([hubdeps, "header", *paths, "--namespace", fixture.cpp_namespace, "--constant", f"fixture={folder}",
-             "--out", fixture.header], f"hubdeps header for {folder}")
+             "--out", fixture.header, "--out-source", fixture.data_source], f"hubdeps header for {folder}")
         for path in paths:
             stem = identifier_for_key(os.path.basename(path)[: -len(".json")].encode())
             fixture.files.append(ConfigFile(path, f"{folder}/{os.path.basename(path)}",
@@ -213,16 +290,21 @@ def write_checker(fixtures: list[Fixture], main_cpp: str, second_cpp: str) -> in
         with open(config.path, encoding="utf-8-sig") as stream:  # a byte order mark is allowed
             document = json.load(stream)
         function = f"check_file_{index}"
-        body = [f"void {function}(hubdeps_test::Checker& c) {{",
-                f"  const hubdeps_test::Json doc = hubdeps_test::load_json({where_literal(config.path)});"]
-        writer.object_members(body, config.cpp_namespace, "doc", f"{config.label}: ", document,
-                              reserved_here=("json",))
-        writer.constant(f"{config.cpp_namespace}::json", "::std::string_view")
-        body.append(f"  c.check_file_bytes({config.cpp_namespace}::json, {where_literal(config.path)});")
-        body.append(f"  c.check_same_object(&{config.cpp_namespace}::json, address_in_second_translation_unit"
-                    f"({index}), {where_literal(config.label)});")
-        body.append("}")
-        functions.append("\n".join(body))
+        checks: list[str] = []
+        writer.object_members(checks, config.cpp_namespace, b"", document, reserved_here=("json",))
+        writer.constant(f"{config.cpp_namespace}::json", "::std::string_view",
+                        constexpr=os.path.getsize(config.path) <= MAX_INLINE_STRING_BYTES)
+        checks.append(f"  c.check_file_bytes({config.cpp_namespace}::json, {where_literal(config.path)});")
+        checks.append(f"  c.check_same_object(&{config.cpp_namespace}::json, address_in_second_translation_unit"
+                      f"({index}), {where_literal(config.label)});")
+        # Functions of a bounded size: compilers take superlinear time and memory on one huge function.
+        parts = [checks[start:start + CHECKS_PER_FUNCTION] for start in range(0, len(checks), CHECKS_PER_FUNCTION)]
+        for number, part in enumerate(parts):
+            functions.append("\n".join([f"void {function}_{number}(hubdeps_test::Checker& c) {{", *part, "}"]))
+        functions.append("\n".join(
+            [f"void {function}(hubdeps_test::Checker& c) {{",
+             f"  c.open({where_literal(config.path)}, {where_literal(config.label)});",
+             *(f"  {function}_{number}(c);" for number in range(len(parts))), "}"]))
         calls.append(f"  {function}(c);")
     for fixture in fixtures:
         writer.constant(f"{fixture.cpp_namespace}::fixture", "::std::string_view")
@@ -244,7 +326,7 @@ def write_checker(fixtures: list[Fixture], main_cpp: str, second_cpp: str) -> in
     declared = 0
     for fixture in fixtures:
         with open(fixture.header, encoding="utf-8") as stream:
-            declared += len(re.findall(r"^\s*inline constexpr ", stream.read(), flags=re.MULTILINE))
+            declared += len(re.findall(r"^\s*(?:inline constexpr|extern const) ", stream.read(), flags=re.MULTILINE))
     if declared != writer.declarations:
         print(f"FAILED: the headers declare {declared} constants, the documented mapping gives "
               f"{writer.declarations}")
@@ -279,6 +361,8 @@ def main() -> int:
     os.makedirs(headers_dir)
     generated_shapes = os.path.join(args.work, "shapes")
     write_long_strings_fixture(generated_shapes)
+    write_large_shapes_fixture(generated_shapes)
+    write_tokenizer_fixtures(generated_shapes)
     folders = fixture_folders(args.fixtures, [*args.shapes, generated_shapes])
     fixtures = generate_headers(args.hubdeps, folders, headers_dir)
     main_cpp = os.path.join(args.work, "checker_main.cpp")
@@ -291,7 +375,7 @@ def main() -> int:
     flags += [f"-I{folder}" for entry in args.include for folder in entry.split(";")
               if folder and os.path.realpath(folder) not in ("/usr/include", "/usr/local/include")]
     objects = []
-    for source in (main_cpp, second_cpp):
+    for source in (main_cpp, second_cpp, *(fixture.data_source for fixture in fixtures)):
         objects.append(source[: -len(".cpp")] + ".o")
         run([compiler, *flags, "-c", source, "-o", objects[-1]], f"compiling {os.path.basename(source)}")
     checker = os.path.join(args.work, "checker")

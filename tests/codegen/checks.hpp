@@ -48,6 +48,38 @@ inline Json load_json(const std::string& path) { return Json::parse(read_bytes(p
 
 class Checker {
  public:
+  // The config file the next checks are about: its values are read here,
+  // and messages name it by `label`.
+  void open(const std::string& path, const std::string& label) {
+    document_ = load_json(path);
+    label_ = label;
+  }
+  // Each check names its value by a JSON pointer into the open file.
+  template <typename T>
+  void value(const T& actual, std::string_view pointer) {
+    check(actual, expected_at(pointer), where(pointer));
+  }
+  template <typename View>
+  void each(const View& actual, std::string_view pointer) {
+    check_each(actual, expected_at(pointer), where(pointer));
+  }
+  template <typename Map>
+  void map(const Map& actual, std::string_view pointer) {
+    check_map(actual, expected_at(pointer), where(pointer));
+  }
+  void json_text(std::string_view text, std::string_view pointer) {
+    const Json parsed = Json::parse(text, nullptr, false);
+    const Json& expected = expected_at(pointer);
+    record(!parsed.is_discarded() && parsed == expected, where(pointer), std::string(text.substr(0, 200)),
+           expected);
+  }
+  // A collection's `size` constant.
+  void size_of(std::size_t size, std::string_view pointer) {
+    const Json& expected = expected_at(pointer);
+    record((expected.is_array() || expected.is_object()) && expected.size() == size, where(pointer),
+           "a collection of " + std::to_string(size), expected);
+  }
+
   void check(std::int64_t actual, const Json& expected, const std::string& where) {
     constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     bool same = false;
@@ -92,10 +124,51 @@ class Checker {
     }
     for (std::size_t i = 0; i < N; ++i) check(actual[i], expected[i], where + "/" + std::to_string(i));
   }
-  // A JSON array mapped element by element: its `size` constant.
-  void check_size(std::size_t size, const Json& expected, const std::string& where) {
-    record(expected.is_array() && expected.size() == size, where,
-           "an array of " + std::to_string(size), expected);
+  // A large array (::hubdeps::data::array): every element, read through the
+  // view, and the iterators agree with the indexes.
+  template <typename View>
+  void check_each(const View& actual, const Json& expected, const std::string& where) {
+    if (!expected.is_array() || expected.size() != actual.size()) {
+      record(false, where, "an array of " + std::to_string(actual.size()), expected);
+      return;
+    }
+    std::size_t index = 0;
+    for (auto it = actual.begin(); it != actual.end(); ++it, ++index) {
+      check(*it, expected[index], where + "/" + std::to_string(index));
+    }
+    ++checks_;
+    if (index != actual.size() || actual.end() - actual.begin() != static_cast<std::ptrdiff_t>(index)) {
+      fail(where + ": the iterators do not cover the array");
+    }
+  }
+  // A large object (::hubdeps::data::map): keys in byte order with their
+  // values, and the lookup finds every key and nothing else.
+  template <typename Map>
+  void check_map(const Map& actual, const Json& expected, const std::string& where) {
+    if (!expected.is_object() || expected.size() != actual.size()) {
+      record(false, where, "an object of " + std::to_string(actual.size()), expected);
+      return;
+    }
+    std::size_t index = 0;
+    for (const auto& [key, value] : expected.items()) {  // nlohmann keeps keys in byte order
+      const std::string member = where + "/" + key;
+      check_string(actual.keys()[index], key, member + " (key " + std::to_string(index) + ")");
+      check(actual.values()[index], value, member);
+      const auto found = actual.find(key);
+      ++checks_;
+      if (!found || actual.index_of(key) != index) {
+        fail(member + ": find() does not find it");
+      } else {
+        check(*found, value, member + " (found)");
+      }
+      for (const std::string& absent : {key + std::string(1, '\0'), key + "\x7f", "\xff" + key}) {
+        ++checks_;
+        if (!expected.contains(absent) && (actual.find(absent) || actual.contains(absent))) {
+          fail(member + ": find() finds a key that is not there");
+        }
+      }
+      ++index;
+    }
   }
   // The `json` member holds the file byte for byte.
   void check_file_bytes(std::string_view json_member, const std::string& path) {
@@ -120,6 +193,10 @@ class Checker {
   }
 
  private:
+  const Json& expected_at(std::string_view pointer) const {
+    return document_.at(Json::json_pointer(std::string(pointer)));
+  }
+  std::string where(std::string_view pointer) const { return label_ + ": " + std::string(pointer); }
   void record(bool same, const std::string& where, const std::string& actual, const Json& expected) {
     ++checks_;
     if (!same) fail(where + ": the header has " + actual + ", the JSON has " + shown(expected));
@@ -129,6 +206,8 @@ class Checker {
     std::cout << "WRONG " << message << "\n";
   }
 
+  Json document_;
+  std::string label_;
   std::size_t checks_ = 0;
   std::size_t failures_ = 0;
 };

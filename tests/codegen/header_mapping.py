@@ -147,3 +147,53 @@ def std_array_type(extents: list[int], element_type: str) -> str:
     for extent in reversed(extents):
         element_type = f"::std::array<{element_type}, {extent}>"
     return element_type
+
+
+# --- "Large values" ------------------------------------------------------------------------------------------
+
+MAX_INLINE_STRING_BYTES = 65536
+MAX_INLINE_ELEMENTS = 1024
+
+
+def _scalar_count_and_string_bytes(value: Any) -> tuple[int, int]:
+    if isinstance(value, list):
+        counts = [_scalar_count_and_string_bytes(element) for element in value]
+        return sum(c for c, _ in counts), sum(b for _, b in counts)
+    return 1, len(value.encode("utf-8")) if isinstance(value, str) else 0
+
+
+def large_kind(value: Any) -> str | None:
+    """None for a value that stays inline; else how its declaration looks: "string", "array", "map" or
+    "json_text". Applies to values below a file's top level (a file's `json` follows the string rule)."""
+    if isinstance(value, str):
+        return "string" if len(value.encode("utf-8")) > MAX_INLINE_STRING_BYTES else None
+    if isinstance(value, dict):
+        if len(value) <= MAX_INLINE_ELEMENTS:
+            return None
+        return "map" if rectangular_shape(list(value.values())) is not None else "json_text"
+    if isinstance(value, list):
+        shape = rectangular_shape(value)
+        if shape is None:
+            return "json_text" if len(value) > MAX_INLINE_ELEMENTS else None
+        scalars, string_bytes = _scalar_count_and_string_bytes(value)
+        large = len(value) > MAX_INLINE_ELEMENTS or scalars > MAX_INLINE_ELEMENTS or \
+            string_bytes > MAX_INLINE_STRING_BYTES
+        return "array" if large else None
+    return None
+
+
+def sorted_keys(obj: dict) -> list[str]:
+    """A large object's keys in byte order (of their UTF-8 bytes)."""
+    return sorted(obj, key=lambda key: key.encode("utf-8"))
+
+
+def large_cpp_type(value: Any, kind: str) -> str:
+    """The declared type of a large value of kind "string", "array" or "map"."""
+    if kind == "string":
+        return "::std::string_view"
+    if kind == "array":
+        extents, kinds = rectangular_shape(value)
+        return f"::hubdeps::data::array<{std_array_type(extents[1:], cpp_type_for_kinds(kinds))}, {extents[0]}>"
+    values = [value[key] for key in sorted_keys(value)]
+    extents, kinds = rectangular_shape(values)
+    return f"::hubdeps::data::map<{std_array_type(extents[1:], cpp_type_for_kinds(kinds))}, {len(value)}>"

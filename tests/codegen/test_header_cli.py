@@ -107,6 +107,56 @@ class HeaderCommandTest(unittest.TestCase):
         self.assertIn('namespace hf::bert {\n\ninline constexpr ::std::string_view repo_id = "google-bert/bert";\n'
                       'inline constexpr ::std::string_view commit = "abc";\n', result.stdout)
 
+    # --- Large values: the data source -----------------------------------------------------------------------
+
+    def large_config(self) -> str:
+        vocab = ",".join(f'"t{i}": {i}' for i in range(2000))
+        return self.write("tokenizer.json", '{"model": {"type": "BPE", "vocab": {' + vocab + '}}}\n')
+
+    def test_large_values_need_a_data_source_and_without_one_nothing_is_written(self):
+        config = self.large_config()
+        out = os.path.join(self.folder, "include", "hf", "tok.hpp")
+        result = self.hubdeps(config, "--namespace", "hf::tok", "--out", out)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("hf::tok::tokenizer::model::vocab", result.stderr)
+        self.assertIn("pass --out-source FILE.cpp", result.stderr)
+        self.assertIn("no header was written", result.stderr)
+        self.assertFalse(os.path.exists(os.path.dirname(out)))
+        printed = self.hubdeps(config, "--namespace", "hf::tok")
+        self.assertEqual(printed.returncode, USAGE, printed.stderr)
+        self.assertEqual(printed.stdout, "")
+
+    def test_the_data_source_includes_the_header_and_both_are_left_alone_when_unchanged(self):
+        config = self.large_config()
+        out = os.path.join(self.folder, "include", "hf", "tok.hpp")
+        source = os.path.join(self.folder, "src", "tok_data.cpp")
+        first = self.hubdeps(config, "--namespace", "hf::tok", "--out", out, "--out-source", source)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn(b"extern const ::hubdeps::data::map<::std::int64_t, 2000> vocab;", self.read(out))
+        self.assertIn(b'#include "../include/hf/tok.hpp"\n', self.read(source))
+        self.assertIn(b"const ::hubdeps::data::map<::std::int64_t, 2000> hf::tok::tokenizer::model::vocab{",
+                      self.read(source))
+        for path in (out, source):
+            os.utime(path, ns=(946684800_000000000, 946684800_000000000))
+        before = [os.stat(path) for path in (out, source)]
+        second = self.hubdeps(config, "--namespace", "hf::tok", "--out", out, "--out-source", source)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        after = [os.stat(path) for path in (out, source)]
+        self.assertEqual([(s.st_ino, s.st_mtime_ns) for s in after], [(s.st_ino, s.st_mtime_ns) for s in before])
+
+    def test_a_data_source_is_written_even_with_nothing_to_define_and_needs_the_header_path(self):
+        config = self.write("config.json", SAMPLE)
+        out = os.path.join(self.folder, "model.hpp")
+        source = os.path.join(self.folder, "model_data.cpp")
+        result = self.hubdeps(config, "--namespace", "hf::bert", "--out", out, "--out-source", source)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn(b"hubdeps::data", self.read(out))
+        self.assertIn(b'#include "model.hpp"\n', self.read(source))
+        self.assertIn(b"nothing to define", self.read(source))
+        alone = self.hubdeps(config, "--namespace", "hf::bert", "--out-source", source)
+        self.assertEqual(alone.returncode, USAGE, alone.stderr)
+        self.assertIn("--out-source needs --out", alone.stderr)
+
     # --- Bad input: exit 2, file:line:column, nothing written ------------------------------------------------
 
     def assert_rejected(self, files: list[str], message: str, existing: bytes | None = None):

@@ -399,25 +399,193 @@ TEST(GenerateHeader, RejectsStemsOrConstantsThatClash) {
   EXPECT_THROW(generate_header({{"config", "{}", "config.json"}}, "hf::1x"), Error);
 }
 
-TEST(GenerateHeader, SilencesOverlengthStringWarningsOnlyWhenAStringNeedsIt) {
+TEST(GenerateHeader, SilencesOverlengthStringWarningsOnlyForALongExtraConstant) {
   constexpr const char* kIgnore = "#pragma GCC diagnostic ignored \"-Woverlength-strings\"";
-  // 65536 characters is the longest literal C++ promises; the `json` member
-  // is the whole file, so the file size decides.
+  // 65536 characters is the longest literal C++ promises; longer strings of a
+  // file, and its `json` then, go to the data source, so only an extra
+  // constant can be longer in the header.
   const std::string fits = "{\"s\": \"" + std::string(65536 - 9, 'x') + "\"}";
   ASSERT_EQ(fits.size(), 65536u);
   EXPECT_FALSE(contains(header_for(fits), "#pragma GCC"));
-  const std::string header = header_for("{\"s\": \"" + std::string(65536 - 8, 'x') + "\"}");
+  EXPECT_FALSE(contains(header_for("{\"s\": \"" + std::string(70000, 'x') + "\"}"), "#pragma GCC"));
+  const std::string header =
+      generate_header({{"config", "{}", "config.json"}}, "hf::x", {{"v", std::string(70000, 'v')}});
   const std::size_t push = header.find("#pragma GCC diagnostic push");
   const std::size_t ignore = header.find(kIgnore);
-  const std::size_t opening = header.find("namespace hf::test {");
-  const std::size_t closing = header.find("}  // namespace hf::test");
+  const std::size_t opening = header.find("namespace hf::x {");
+  const std::size_t closing = header.find("}  // namespace hf::x");
   const std::size_t pop = header.find("#pragma GCC diagnostic pop");
   ASSERT_NE(pop, std::string::npos) << header.substr(0, 600);
   EXPECT_TRUE(push < ignore && ignore < opening && closing < pop);
-  // A long extra constant needs it as well.
-  const std::string with_constant =
-      generate_header({{"config", "{}", "config.json"}}, "hf::x", {{"v", std::string(70000, 'v')}});
-  EXPECT_TRUE(contains(with_constant, kIgnore));
+}
+
+TEST(GenerateHeader, LongStringsSpellOutTheirLengthSoNoCompilerCountsThem) {
+  const std::string short_text(64, 'a');
+  const std::string long_text(65, 'a');
+  EXPECT_TRUE(contains(header_for("{\"s\": \"" + short_text + "\"}"), "s = \"" + short_text + "\";"));
+  EXPECT_TRUE(contains(header_for("{\"s\": \"" + long_text + "\"}"),
+                       "s = ::std::string_view{\"" + long_text + "\", 65};"));
+  EXPECT_TRUE(contains(header_for("{\"a\": [\"" + long_text + "\", \"b\"]}"),
+                       "::std::string_view{\"" + long_text + "\", 65},"));
+}
+
+// --- Large values (small limits, so the inputs stay readable) ------------------------
+
+GeneratedHeader generated_for(const std::string& json_text, std::size_t max_elements = 4,
+                              std::size_t max_string_bytes = 8) {
+  HeaderOptions options;
+  options.header_include = "hf/test.hpp";
+  options.limits.max_inline_elements = max_elements;
+  options.limits.max_inline_string_bytes = max_string_bytes;
+  // The file's own bytes are long enough to be large: keep them out of the way.
+  return generate_header_and_source({{"config", json_text, "config.json"}}, "hf::test", options);
+}
+
+TEST(LargeValues, SmallValuesStayInlineAndTheHeaderHasNoViews) {
+  HeaderOptions options;
+  options.header_include = "hf/test.hpp";
+  const GeneratedHeader generated =
+      generate_header_and_source({{"config", R"({"a": [1, 2, 3, 4], "s": "12345678"})", "config.json"}}, "hf::test", options);
+  EXPECT_FALSE(generated.has_data());
+  EXPECT_EQ(generated.header, header_for(R"({"a": [1, 2, 3, 4], "s": "12345678"})"));
+  EXPECT_FALSE(contains(generated.header, "hubdeps::data"));
+  EXPECT_FALSE(contains(generated.header, "<optional>"));
+  EXPECT_TRUE(contains(generated.data_source, "#include \"hf/test.hpp\""));
+  EXPECT_TRUE(contains(generated.data_source, "there is nothing to define"));
+}
+
+TEST(LargeValues, AStringPastTheLimitIsDeclaredAndDefinedInTheSource) {
+  const GeneratedHeader generated = generated_for(R"({"long": "123456789", "short": "12345678"})", 4, 8);
+  EXPECT_TRUE(contains(generated.header, "extern const ::std::string_view long_;  // 9 bytes, in the data source"));
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::string_view short_ = \"12345678\";"));
+  EXPECT_TRUE(contains(generated.data_source, "const ::std::string_view hf::test::config::long_{\n    \"123456789\",\n    9};"));
+  // The file itself is longer than 8 bytes too.
+  EXPECT_TRUE(contains(generated.header, "extern const ::std::string_view json;"));
+  EXPECT_EQ(generated.large_values, (std::vector<std::string>{"hf::test::config::long_", "hf::test::config::json"}));
+}
+
+TEST(LargeValues, ArraysPastTheLimitBecomeViewsWithTheirElementType) {
+  const GeneratedHeader generated = generated_for(
+      R"({"ints": [1, 2, 3, 4, 5], "pairs": [["a", "b"], ["c", "d"], ["e", "f"]], "four": [1.5, 2, 3, 4],)"
+      R"( "flags": [true, false, true, false, true], "nulls": [null, null, null, null, null]})", 4, 100);
+  EXPECT_TRUE(contains(generated.header,
+                       "extern const ::hubdeps::data::array<::std::int64_t, 5> ints;  // 5 elements, in the data source"));
+  // Three elements but six scalars.
+  EXPECT_TRUE(contains(generated.header,
+                       "extern const ::hubdeps::data::array<::std::array<::std::string_view, 2>, 3> pairs;"));
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::array<double, 4> four = {{1.5, 2.0, 3.0, 4.0}};"));
+  EXPECT_TRUE(contains(generated.header, "extern const ::hubdeps::data::array<bool, 5> flags;"));
+  EXPECT_TRUE(contains(generated.header, "extern const ::hubdeps::data::array<::std::nullptr_t, 5> nulls;"));
+  // Numbers are arrays of their type; strings, one literal and their end offsets; nulls, nothing.
+  EXPECT_TRUE(contains(generated.data_source, "const ::std::int64_t items_"));
+  EXPECT_TRUE(contains(generated.data_source, "  1, 2, 3, 4, 5\n};"));
+  EXPECT_TRUE(contains(generated.data_source, "const ::std::uint32_t ends_"));
+  EXPECT_TRUE(contains(generated.data_source, "  1, 2, 3, 4, 5, 6\n};"));
+  EXPECT_TRUE(contains(generated.data_source, "\"abcdef\",\n    ::hubdeps::data::ends_"));
+  EXPECT_TRUE(contains(generated.data_source, "const ::hubdeps::data::array<::std::nullptr_t, 5> hf::test::config::nulls{{}};"));
+}
+
+TEST(LargeValues, AnArrayWhoseStringsAddUpPastTheLimitIsLarge) {
+  const GeneratedHeader generated = generated_for(R"({"a": ["12345", "6789"], "b": ["1234", "5678"]})", 4, 8);
+  EXPECT_TRUE(contains(generated.header, "extern const ::hubdeps::data::array<::std::string_view, 2> a;"));
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::array<::std::string_view, 2> b ="));
+}
+
+TEST(LargeValues, ObjectsPastTheLimitBecomeMapsWithKeysInByteOrder) {
+  const GeneratedHeader generated =
+      generated_for("{\"vocab\": {\"b\": 1, \"a\": 0, \"\xC3\xA9\": 3, \"B\": 2, \"c\": 4}}", 4, 100);
+  EXPECT_TRUE(contains(generated.header,
+                       "extern const ::hubdeps::data::map<::std::int64_t, 5> vocab;  // JSON object of 5 members"));
+  // Keys "B" < "a" < "b" < "c" < "\303\251", values in the same order.
+  EXPECT_TRUE(contains(generated.data_source, "\"Babc\\303\\251\",\n    ::hubdeps::data::ends_"));
+  EXPECT_TRUE(contains(generated.data_source, "  1, 2, 3, 4, 6\n};"));
+  EXPECT_TRUE(contains(generated.data_source, "  2, 0, 1, 4, 3\n};"));
+}
+
+TEST(LargeValues, CollectionsOfNoOneTypeKeepTheirJsonText) {
+  const GeneratedHeader generated = generated_for(
+      R"({"vocab": [["a", -1.5], ["b", -2], ["c", 0], ["d", 1], ["e", 2]], "tokens": {"1": {"c": "x"}, "2": 1, "3": 2, "4": 3, "5": 4}})",
+      4, 100);
+  EXPECT_TRUE(contains(generated.header, "namespace vocab {  // 5 elements of no one C++ type: the JSON text, in the data source\n"
+                                         "    inline constexpr ::std::size_t size = 5;\n"
+                                         "    extern const ::std::string_view json;"));
+  EXPECT_TRUE(contains(generated.header, "namespace tokens {  // 5 members of no one C++ type"));
+  EXPECT_TRUE(contains(generated.data_source,
+                       "hf::test::config::vocab::json{\n    \"[[\\\"a\\\",-1.5],[\\\"b\\\",-2],"));
+}
+
+TEST(LargeValues, SmallCollectionsMappedElementByElementJudgeEachItem) {
+  const GeneratedHeader generated = generated_for(R"({"mixed": [1, "123456789"]})", 4, 8);
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::int64_t item_0 = 1;"));
+  EXPECT_TRUE(contains(generated.header, "extern const ::std::string_view item_1;"));
+  EXPECT_TRUE(contains(generated.data_source, "hf::test::config::mixed::item_1{"));
+}
+
+TEST(LargeValues, TheViewsAreDefinedOnceUnderAGuardAndOnlyWhenNeeded) {
+  const GeneratedHeader generated = generated_for(R"({"ints": [1, 2, 3, 4, 5]})", 4, 100);
+  const std::string& header = generated.header;
+  EXPECT_TRUE(contains(header, "#include <iterator>\n#include <optional>\n"));
+  const std::size_t guard = header.find("#ifndef HUBDEPS_DATA_VIEWS_V1\n#define HUBDEPS_DATA_VIEWS_V1\n");
+  ASSERT_NE(guard, std::string::npos);
+  EXPECT_LT(guard, header.find("namespace hf::test {"));
+  EXPECT_EQ(header.find("class array {"), header.rfind("class array {"));
+  EXPECT_TRUE(contains(header, "class map {"));
+}
+
+TEST(LargeValues, OutputIsDeterministicAndPrintableAscii) {
+  const std::string text = "{\"k\": [\"\\u0000\xF0\x9F\x98\x80\", \"?\?=\", \"\\\"\\\\\", \"\\n\", \"x\"],"
+                           " \"m\": {\"\xC3\xA9\\u0001\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5}}";
+  const GeneratedHeader first = generated_for(text, 4, 8);
+  const GeneratedHeader second = generated_for(text, 4, 8);
+  EXPECT_EQ(first.header, second.header);
+  EXPECT_EQ(first.data_source, second.data_source);
+  for (const std::string* output : {&first.header, &first.data_source}) {
+    for (const char c : *output) EXPECT_TRUE(c == '\n' || (c >= 0x20 && c < 0x7f)) << static_cast<int>(c);
+  }
+  EXPECT_EQ(first.large_values.size(), 3u);
+}
+
+TEST(LargeValues, StorageIsNamedInFullSoAConfigKeyCannotHideIt) {
+  const GeneratedHeader generated = generated_for(R"({"ints": [1, 2, 3, 4, 5], "items_1": 7})", 4, 100);
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::int64_t items_1 = 7;"));
+  EXPECT_TRUE(contains(generated.data_source, "hf::test::config::ints{{::hubdeps::data::items_1}};"));
+  EXPECT_TRUE(contains(generated.data_source, "namespace hubdeps::data {\nnamespace {\nconst ::std::int64_t items_1[]"));
+}
+
+TEST(LargeValues, TheDefaultLimitsAre1024ElementsAnd65536Bytes) {
+  const LargeValueLimits limits;
+  EXPECT_EQ(limits.max_inline_elements, 1024u);
+  EXPECT_EQ(limits.max_inline_string_bytes, 65536u);
+  std::string inside = "[0";
+  for (int i = 1; i < 1024; ++i) inside += "," + std::to_string(i);
+  EXPECT_FALSE(generate_header_and_source({{"config", "{\"a\": " + inside + "]}", "config.json"}}, "hf::t", {})
+                   .has_data());
+  EXPECT_TRUE(generate_header_and_source({{"config", "{\"a\": " + inside + ",1024]}", "config.json"}}, "hf::t", {})
+                  .has_data());
+}
+
+TEST(LargeValues, WithoutASourceTheMessageNamesTheValuesAndTheOption) {
+  const GeneratedHeader generated = generated_for(R"({"a": "123456789", "b": "123456789", "c": "123456789"})", 4, 8);
+  const std::string message = large_values_need_a_source(generated, "--out-source");
+  EXPECT_TRUE(contains(message, "4 value(s) are too large")) << message;
+  EXPECT_TRUE(contains(message, "hf::test::config::a, hf::test::config::b, hf::test::config::c and 1 more"));
+  EXPECT_TRUE(contains(message, "pass --out-source FILE.cpp"));
+  EXPECT_TRUE(contains(message, "no header was written"));
+}
+
+TEST(HeaderIncludePath, IsThePathFromTheSourcesFolder) {
+  EXPECT_EQ(header_include_path("/b/hubdeps/src/bert.cpp", "/b/hubdeps/include/hf/bert.hpp"),
+            "../include/hf/bert.hpp");
+  EXPECT_EQ(header_include_path("out/bert_data.cpp", "out/bert.hpp"), "bert.hpp");
+  EXPECT_THROW(header_include_path("/b/x.cpp", "/b/a\"b.hpp"), Error);
+  EXPECT_THROW(header_include_path("/b/x.cpp", "/b/a\\b.hpp"), Error);
+}
+
+TEST(CppNamespace, RejectsTheNamespaceOfTheViews) {
+  EXPECT_THROW(validate_cpp_namespace("hubdeps::data"), Error);
+  EXPECT_THROW(validate_cpp_namespace("hubdeps::data::x"), Error);
+  EXPECT_NO_THROW(validate_cpp_namespace("hubdeps::models"));
+  EXPECT_NO_THROW(validate_cpp_namespace("hf::hubdeps::data"));
 }
 
 // --- Bad input --------------------------------------------------------------------

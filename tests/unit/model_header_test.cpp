@@ -1,7 +1,9 @@
 #include "model_header.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -149,4 +151,74 @@ TEST(ModelHeader, RejectsABadNamespaceAndBadConfigJson) {
   EXPECT_THROW(generate_model_header(snapshot, "hf::class", {}), Error);
   EXPECT_THROW(generate_model_header(snapshot, "std::tiny", {}), Error);
   EXPECT_THROW(generate_model_header(snapshot, "hf::tiny", {{"config", "{not json", "config.json"}}), Error);
+}
+
+// A tokenizer-like config whose vocabulary is past the 1024-member limit.
+ConfigInput large_tokenizer() {
+  nlohmann::json vocab = nlohmann::json::object();
+  for (int i = 0; i < 1100; ++i) vocab["t" + std::to_string(i)] = i;
+  return {"tokenizer", nlohmann::json{{"model", {{"type", "BPE"}, {"vocab", vocab}}}}.dump(),
+          kSnapshot + "/tokenizer.json"};
+}
+
+TEST(ModelHeader, LargeConfigValuesGoToADataSourceThatIncludesTheHeader) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const GeneratedHeader generated =
+      generate_model_header_and_source(snapshot, "hf::tiny", {large_tokenizer()}, "../include/hf/tiny.hpp");
+  ASSERT_TRUE(generated.has_data());
+  // The file itself is small enough to stay inline.
+  EXPECT_EQ(generated.large_values, std::vector<std::string>{"hf::tiny::tokenizer::model::vocab"});
+  EXPECT_TRUE(contains(generated.header, "extern const ::hubdeps::data::map<::std::int64_t, 1100> vocab;"));
+  EXPECT_TRUE(contains(generated.header, "inline constexpr ::std::string_view type = \"BPE\";"));
+  EXPECT_TRUE(contains(generated.header, "struct file_entry {"));
+  EXPECT_TRUE(contains(generated.data_source, "#include \"../include/hf/tiny.hpp\"\n"));
+  EXPECT_TRUE(contains(generated.data_source, "hf::tiny::tokenizer::model::vocab{"));
+  // The header alone is the same text.
+  EXPECT_EQ(generate_model_header(snapshot, "hf::tiny", {large_tokenizer()}), generated.header);
+}
+
+TEST(ModelHeader, WithoutConfigsTheDataSourceDefinesNothing) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const GeneratedHeader generated = generate_model_header_and_source(snapshot, "hf::tiny", {}, "tiny.hpp");
+  EXPECT_FALSE(generated.has_data());
+  EXPECT_TRUE(contains(generated.data_source, "nothing to define"));
+  EXPECT_TRUE(contains(generated.data_source, "#include \"tiny.hpp\"\n"));
+}
+
+TEST(ModelHeader, LargeValuesWithoutASourceAreAnErrorNamingTheOption) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  try {
+    generate_model_header_files(snapshot, "hf::tiny", {large_tokenizer()}, "/out/tiny.hpp", "", "--header-source");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::usage);
+    EXPECT_TRUE(contains(error.what(), "hf::tiny::tokenizer::model::vocab")) << error.what();
+    EXPECT_TRUE(contains(error.what(), "pass --header-source FILE.cpp")) << error.what();
+  }
+  const GeneratedHeader generated = generate_model_header_files(
+      snapshot, "hf::tiny", {large_tokenizer()}, "/out/include/hf/tiny.hpp", "/out/src/tiny.cpp", "--header-source");
+  EXPECT_TRUE(contains(generated.data_source, "#include \"../include/hf/tiny.hpp\"\n"));
+}
+
+TEST(ModelHeader, WritesTheSourceOnlyWhenItDefinesSomethingIfAskedToRemoveAnEmptyOne) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("hubdeps_model_header_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder);
+  const std::string header = (folder / "include/hf/tiny.hpp").string();
+  const std::string source = (folder / "src/tiny.cpp").string();
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const auto files_for = [&](const std::vector<ConfigInput>& configs) {
+    return generate_model_header_files(snapshot, "hf::tiny", configs, header, source, "--header-source");
+  };
+  write_model_header_files(files_for({large_tokenizer()}), header, source, true);
+  EXPECT_TRUE(std::filesystem::is_regular_file(header));
+  EXPECT_TRUE(std::filesystem::is_regular_file(source));
+  // Nothing large any more: CMake's hf_fetch_model must see no source.
+  write_model_header_files(files_for({}), header, source, true);
+  EXPECT_TRUE(std::filesystem::is_regular_file(header));
+  EXPECT_FALSE(std::filesystem::exists(source));
+  // The command line keeps writing one, even with nothing to define.
+  write_model_header_files(files_for({}), header, source, false);
+  EXPECT_TRUE(std::filesystem::is_regular_file(source));
+  std::filesystem::remove_all(folder);
 }
