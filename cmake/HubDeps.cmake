@@ -1160,8 +1160,8 @@ function(_hubdeps_forget_undeclared_models declared)
   _hubdeps_models_with_state("${state_dir}" models)
   foreach(model IN LISTS models)
     if(NOT model IN_LIST declared)
-      file(REMOVE "${state_dir}/include/hf/${model}.hpp" "${state_dir}/${model}.fetch.json"
-                  "${state_dir}/${model}.stamp")
+      file(REMOVE "${state_dir}/include/hf/${model}.hpp" "${state_dir}/src/${model}_data.cpp"
+                  "${state_dir}/${model}.fetch.json" "${state_dir}/${model}.stamp")
       message(STATUS "HubDeps: removed hf/${model}.hpp: no hf_fetch_model(${model}) declares it "
                      "any more")
     endif()

@@ -318,13 +318,18 @@ class UnusedEntries(LockTrustTestCase):
 
     def test_an_unused_entry_is_named_in_a_warning_and_its_header_disappears(self):
         pinned = self.pin_two_then_drop_one()
+        # Where the data source of a header with large values would be (docs/header-mapping.md).
+        data_source = self.path("build", "hubdeps", "src", "old_data.cpp")
+        os.makedirs(os.path.dirname(data_source))
+        with open(data_source, "w", encoding="utf-8") as f:
+            f.write("// large values of hf::old\n")
         output = self.configure_project()
         self.assertIn(squash(f"HubDeps: the lockfile {self.lockfile} has entries no hf_fetch_model() of the project "
                              "declares: old. Remove them with"), squash(output))
         self.assertIn(f"lock --prune old --lock {self.lockfile}`", squash(output))
         self.assertIn("CMake Warning", output)
         self.assertEqual(read_bytes(self.lockfile), pinned)
-        self.assertEqual([f for f in self.state_files("old") if os.path.exists(f)], [])
+        self.assertEqual([f for f in self.state_files("old") + [data_source] if os.path.exists(f)], [])
         self.assertTrue(all(os.path.isfile(f) for f in self.state_files("bert")))
         # The warning stays until the entry goes; a lock without unused entries gives none.
         self.assertIn("declares: old", squash(self.configure_project()))
