@@ -91,7 +91,9 @@ Commands
   ``<name>_FILES``
     The repo-relative paths of the fetched files, sorted.
 
-  and the ``INTERFACE`` target ``hf::<name>`` exists. Linking it makes the
+  and the target ``hf::<name>`` exists: an ``INTERFACE`` library, or, when
+  ``HEADERS`` configs hold large values (a ``tokenizer.json``'s vocabulary),
+  a ``STATIC`` one that compiles their contents once. Linking it makes the
   generated header available:
 
   .. code-block:: c++
@@ -942,6 +944,33 @@ $ENV{XDG_CACHE_HOME}|$ENV{HOME}|$ENV{PWD}")
   set(${out} "${stamp}" PARENT_SCOPE)
 endfunction()
 
+# The target hf::<name>: header-only, or, when HEADERS configs have large
+# values (docs/header-mapping.md, "Large values"), a static library of the
+# data source the helper wrote beside the header (and removes when there is
+# nothing to define), so their contents compile once, not in every
+# translation unit that includes the header.
+function(_hubdeps_model_target context name include_dir data_source)
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(EXISTS "${data_source}")
+    if(NOT "CXX" IN_LIST languages)
+      message(FATAL_ERROR "${context}: the HEADERS configs hold large values, compiled once from "
+                          "${data_source}, which needs C++: enable it, e.g. project(app CXX)")
+    endif()
+    add_library(hubdeps_model_${name} STATIC "${data_source}")
+    # Linkable into shared libraries too.
+    set_target_properties(hubdeps_model_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    set(usage PUBLIC)
+  else()
+    add_library(hubdeps_model_${name} INTERFACE)
+    set(usage INTERFACE)
+  endif()
+  add_library(hf::${name} ALIAS hubdeps_model_${name})
+  target_include_directories(hubdeps_model_${name} ${usage} "${include_dir}")
+  if("CXX" IN_LIST languages)
+    target_compile_features(hubdeps_model_${name} ${usage} cxx_std_17)
+  endif()
+endfunction()
+
 function(hf_fetch_model)
   set(one_value_keywords REPO REVISION REPO_TYPE NAMESPACE)
   set(multi_value_keywords INCLUDE EXCLUDE HEADERS)
@@ -1033,6 +1062,7 @@ function(hf_fetch_model)
   set(what "${arg_REPO_TYPE} '${arg_REPO}' at revision '${arg_REVISION}'")
   set(state_dir "${CMAKE_BINARY_DIR}/hubdeps")
   set(header "${state_dir}/include/hf/${name}.hpp")
+  set(data_source "${state_dir}/src/${name}_data.cpp")  # large HEADERS values; see _hubdeps_model_target
   set(fetch_json_file "${state_dir}/${name}.fetch.json")
   set(stamp_file "${state_dir}/${name}.stamp")
 
@@ -1060,7 +1090,8 @@ function(hf_fetch_model)
     # one helper per model. Progress lines go to the console as they come
     # (ECHO_ERROR_VARIABLE); the same text is kept to quote the helper's
     # message on failure.
-    set(header_arguments --header "${header}" --namespace "${cpp_namespace}")
+    set(header_arguments --header "${header}" --header-source "${data_source}"
+                         --namespace "${cpp_namespace}")
     foreach(config IN LISTS arg_HEADERS)
       list(APPEND header_arguments --header-config "${config}")
     endforeach()
@@ -1114,13 +1145,7 @@ function(hf_fetch_model)
     endif()
   endif()
 
-  add_library(hubdeps_model_${name} INTERFACE)
-  add_library(hf::${name} ALIAS hubdeps_model_${name})
-  target_include_directories(hubdeps_model_${name} INTERFACE "${state_dir}/include")
-  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
-  if("CXX" IN_LIST languages)
-    target_compile_features(hubdeps_model_${name} INTERFACE cxx_std_17)
-  endif()
+  _hubdeps_model_target("${context}" "${name}" "${state_dir}/include" "${data_source}")
 
   if(lockfile AND EXISTS "${lockfile}")
     # A changed lockfile (a pull, a checkout) must re-run the configure.
