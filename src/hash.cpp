@@ -1,16 +1,13 @@
 #include "hash.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "error.hpp"
+#include "os/file.hpp"
 
 namespace hubdeps {
 
@@ -41,23 +38,8 @@ std::string to_hex(const unsigned char* bytes, unsigned int size) {
   throw std::runtime_error(std::string("OpenSSL digest failure in ") + step);
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-Error unreadable(const std::filesystem::path& path, int error) {
-  return Error(ExitCode::usage, "cannot read '" + path.string() + "' to hash it: " +
-                                    std::strerror(error) +
+Error unreadable(const std::filesystem::path& path, const std::error_code& error) {
+  return Error(ExitCode::usage, "cannot read '" + path.string() + "' to hash it: " + error.message() +
                                     "; check that the file exists and is readable");
 }
 
@@ -65,25 +47,23 @@ Error unreadable(const std::filesystem::path& path, int error) {
 // blob hashing must feed "blob <size>\0" first.
 template <typename MakeDigest>
 std::string hash_file(const std::filesystem::path& path, MakeDigest make_digest) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw unreadable(path, errno);
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) throw unreadable(path, errno);
-  if (!S_ISREG(info.st_mode)) throw unreadable(path, EISDIR);
-  const auto expected_size = static_cast<std::uint64_t>(info.st_size);
+  std::error_code error;
+  const os::File file = os::File::open(path, os::File::Mode::read, error);
+  if (error) throw unreadable(path, error);
+  const os::File::Status status = file.status(error);
+  if (error) throw unreadable(path, error);
+  if (!status.regular) throw unreadable(path, std::make_error_code(std::errc::is_a_directory));
+  const std::uint64_t expected_size = status.size;
   Digest digest = make_digest(expected_size);
 
   std::vector<unsigned char> buffer(kFileBufferSize);
   std::uint64_t total = 0;
   for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    const std::size_t n = file.read_at(buffer.data(), buffer.size(), total, error);
+    if (error) throw unreadable(path, error);
     if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw unreadable(path, errno);
-    }
-    digest.update(buffer.data(), static_cast<std::size_t>(n));
-    total += static_cast<std::uint64_t>(n);
+    digest.update(buffer.data(), n);
+    total += n;
   }
   // The git header already committed to the size from fstat; a file that
   // changed length while we read would give a hash of nothing real.
