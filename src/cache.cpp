@@ -10,6 +10,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -164,15 +166,29 @@ std::string_view trim(std::string_view text) {
 // download's temporary file may have been created private (0600) and the
 // cache is often shared between users. umask(2) cannot be read without
 // changing it, which races with other threads, hence the probe file.
-void give_default_file_mode(const fs::path& file) {
-  const fs::path probe = unique_sibling(file.parent_path() / ".hubdeps-mode-probe");
+// Probed once per folder per process: a fetch publishes many blobs into one
+// folder, and the umask or a default ACL does not change meanwhile.
+std::optional<mode_t> default_file_mode(const fs::path& folder) {
+  static std::mutex mutex;
+  static std::map<fs::path, std::optional<mode_t>> known;
+  std::lock_guard lock(mutex);
+  if (const auto it = known.find(folder); it != known.end()) return it->second;
+  std::optional<mode_t> mode;
+  const fs::path probe = unique_sibling(folder / ".hubdeps-mode-probe");
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) return;  // best effort: the blob stays readable by its owner
-  struct stat info {};
-  const bool known = ::fstat(fd, &info) == 0;
-  ::close(fd);
-  ::unlink(probe.c_str());
-  if (known) ::chmod(file.c_str(), info.st_mode & 07777);
+  if (fd >= 0) {
+    struct stat info {};
+    if (::fstat(fd, &info) == 0) mode = info.st_mode & 07777;
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
+  known.emplace(folder, mode);
+  return mode;
+}
+
+void give_default_file_mode(const fs::path& file) {
+  // Best effort: without a probe the blob stays readable by its owner.
+  if (const auto mode = default_file_mode(file.parent_path())) ::chmod(file.c_str(), *mode);
 }
 
 std::string relative_blob_target(std::string_view repo_path, std::string_view etag) {
@@ -374,6 +390,15 @@ RepoCache::Entry RepoCache::check_snapshot_entry(std::string_view commit, std::s
   const auto actual = fs::file_size(blob_path(etag), error);  // follows nothing: blobs are files
   if (error) return Entry::missing;
   return actual == size ? Entry::proven : Entry::wrong_size;
+}
+
+bool RepoCache::link_snapshot_if_blob(std::string_view commit, std::string_view repo_path,
+                                      std::string_view etag, std::uint64_t size) const {
+  FileLock lock(lock_path(etag));
+  std::error_code error;
+  if (fs::file_size(blob_path(etag), error) != size || error) return false;
+  link_snapshot(commit, repo_path, etag);
+  return true;
 }
 
 void RepoCache::discard_blob(std::string_view etag) const {

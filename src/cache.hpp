@@ -97,6 +97,12 @@ class RepoCache {
   std::optional<std::string> snapshot_link_blob(std::string_view commit,
                                                 std::string_view repo_path) const;
 
+  // Links snapshots/<commit>/<path> to blobs/<etag> if that blob exists,
+  // under the blob's lock, so a prune (which removes blobs under the same
+  // lock) can never leave the new link dangling. False when it is missing.
+  bool link_snapshot_if_blob(std::string_view commit, std::string_view repo_path,
+                             std::string_view etag, std::uint64_t size) const;
+
   // Removes a blob found damaged, under its lock, so a download running in
   // another process is never cut short. Missing is fine.
   void discard_blob(std::string_view etag) const;

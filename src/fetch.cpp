@@ -147,8 +147,18 @@ std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& 
       for (std::size_t i; (i = next++) < missing.size() && !cancelled;) {
         const RepoFile& file = missing[i];
         const std::string url = resolve_url(env.endpoint, request.type, request.repo, commit, file.path);
-        if (download_blob(connection, cache, file, url, context, progress, cancelled)) ++transferred;
-        cache.link_snapshot(commit, file.path, file.etag());
+        // Linked under the blob's lock: a prune running meanwhile may have
+        // removed the blob after the download released it; then fetch it again.
+        for (int attempt = 0;; ++attempt) {
+          if (download_blob(connection, cache, file, url, context, progress, cancelled)) ++transferred;
+          if (cache.link_snapshot_if_blob(commit, file.path, file.etag(), file.size)) break;
+          if (attempt == 2) {
+            throw Error(ExitCode::io, "the blob of '" + file.path + "' was removed from " +
+                                          cache.repo_dir().string() +
+                                          " as soon as it was downloaded, three times; is a cache prune "
+                                          "running in a loop?");
+          }
+        }
       }
     } catch (const DownloadCancelled&) {
     } catch (const Error& e) {
@@ -323,18 +333,20 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
     const auto blob_size = fs::file_size(cache.blob_path(file.etag()), error);
     const bool have_blob = !error;
     if (have_blob && blob_size == file.size && !request.force) {
-      cache.link_snapshot(commit, file.path, file.etag());
-      ++cached;
-      continue;
-    }
-    if (have_blob && offline) {
+      // Gone by the time its lock is held (a prune): then it is missing.
+      if (cache.link_snapshot_if_blob(commit, file.path, file.etag(), file.size)) {
+        ++cached;
+        continue;
+      }
+    } else if (have_blob && offline) {
       throw Error(ExitCode::integrity,
                   "offline: the cached blob of '" + file.path + "' of " + describe(request) + " (" +
                       cache.blob_path(file.etag()).string() + ") has " + std::to_string(blob_size) +
                       " bytes, the listing says " + std::to_string(file.size) +
                       "; the cache is damaged: run once online to download it again");
+    } else if (have_blob) {
+      cache.discard_blob(file.etag());  // damaged, or --force
     }
-    if (have_blob) cache.discard_blob(file.etag());  // damaged, or --force
     missing.push_back(file);
     missing_bytes += file.size;
   }
