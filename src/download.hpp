@@ -2,6 +2,8 @@
 // blobs/<etag>.incomplete (resumed with Range when a previous run left one),
 // hashed while it streams, verified, then renamed into place. A blob is
 // never visible under its final name unless its size and hash are right.
+// Large files go as parallel ranges (ranged_download.hpp); every byte takes
+// the path blob_range.hpp describes.
 #pragma once
 
 #include <atomic>

@@ -1,18 +1,16 @@
 #include "http.hpp"
 
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <exception>
 #include <mutex>
+#include <system_error>
 
 #include "error.hpp"
+#include "os/file.hpp"
 
 namespace hubdeps {
 
@@ -59,31 +57,26 @@ namespace {
 // State of one exchange, shared with libcurl's callbacks.
 struct Exchange {
   HttpResponse* response;
-  const BodySink* sink;
-  const BodyStart* start;
+  BodyWriter* body;
   bool started = false;
-  bool sink_aborted = false;
+  bool body_stopped = false;  // the writer refused the data; it knows why
   bool body_too_large = false;
-  // What the caller's sink threw (a full disk, say). It must not unwind
-  // through libcurl's C frames: the transfer is aborted instead, and the
-  // exception rethrown once curl_easy_perform has returned.
-  std::exception_ptr sink_error = nullptr;
+  // What the writer threw (a full disk, say). It must not unwind through
+  // libcurl's C frames: the transfer is aborted instead, and the exception
+  // rethrown once curl_easy_perform has returned.
+  std::exception_ptr body_error = nullptr;
 
   bool is_success() const { return response->status >= 200 && response->status < 300; }
 };
 
-// Feeds a FileBody to libcurl, one pread per buffer it asks to fill.
+// Feeds a FileBody to libcurl, one read per buffer it asks to fill.
 struct UploadSource {
   const FileBody* body = nullptr;
-  int fd = -1;
+  os::File file;
   std::uint64_t sent = 0;
-  int read_error = 0;        // errno of a failed read
+  std::error_code read_error;
   bool ended_early = false;  // the file is shorter than announced
   std::exception_ptr progress_error = nullptr;
-
-  ~UploadSource() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 size_t on_read(char* buffer, size_t size, size_t count, void* user) {
@@ -91,19 +84,13 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   const std::uint64_t left = source->body->length - source->sent;
   if (left == 0) return 0;
   const auto want = static_cast<size_t>(std::min<std::uint64_t>(left, size * count));
-  ssize_t n = 0;
-  do {
-    n = ::pread(source->fd, buffer, want, static_cast<off_t>(source->body->offset + source->sent));
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    source->read_error = errno;
-    return CURL_READFUNC_ABORT;
-  }
+  const std::size_t n = source->file.read_at(buffer, want, source->body->offset + source->sent, source->read_error);
+  if (source->read_error) return CURL_READFUNC_ABORT;
   if (n == 0) {
     source->ended_early = true;
     return CURL_READFUNC_ABORT;
   }
-  source->sent += static_cast<std::uint64_t>(n);
+  source->sent += n;
   if (source->body->on_progress) {
     try {
       source->body->on_progress(source->sent);
@@ -112,7 +99,7 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
       return CURL_READFUNC_ABORT;
     }
   }
-  return static_cast<size_t>(n);
+  return n;
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -141,22 +128,17 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
-  if (exchange->is_success() && exchange->sink && *exchange->sink) {
+  if (exchange->is_success() && exchange->body) {
     try {
-      if (!exchange->started) {
-        exchange->started = true;
-        if (exchange->start && *exchange->start && !(*exchange->start)(*exchange->response)) {
-          exchange->sink_aborted = true;
-          return 0;
-        }
-      }
-      if (!(*exchange->sink)(data, bytes)) {
-        exchange->sink_aborted = true;
+      const bool first = !exchange->started;
+      exchange->started = true;
+      if ((first && !exchange->body->start(*exchange->response)) || !exchange->body->write(data, bytes)) {
+        exchange->body_stopped = true;
         return 0;
       }
     } catch (...) {
-      exchange->sink_error = std::current_exception();
-      exchange->sink_aborted = true;
+      exchange->body_error = std::current_exception();
+      exchange->body_stopped = true;
       return 0;
     }
     return bytes;
@@ -170,6 +152,130 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// The options every request gets: where it goes, who we are, how long to
+// wait, which certificates to trust, and the callbacks of `exchange`.
+void set_transfer_options(CURL* curl, const HttpSettings& settings, const std::string& url,
+                          Exchange& exchange) {
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are our decision
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, settings.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  // TLS is always verified; only the set of trusted CAs can change.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!settings.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings.ca_bundle.c_str());
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout_seconds * 1000));
+  // A read timeout, not a total one: a large file may take long, but a
+  // server that sends nothing for this long is stalled.
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(settings.read_timeout_seconds)));
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
+}
+
+// Streams the request's FileBody from its file through `upload`.
+void set_file_body(CURL* curl, const HttpRequest& request, UploadSource& upload) {
+  upload.body = &*request.body_file;
+  std::error_code error;
+  upload.file = os::File::open(upload.body->path, os::File::Mode::read, error);
+  if (error) {
+    // Not a transport problem, so not retried: the caller's file is gone.
+    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() + "' to upload it: " + error.message());
+  }
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  const auto length = static_cast<curl_off_t>(upload.body->length);
+  if (request.method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, length);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, length);
+  }
+}
+
+// The method, the body (in memory or from a file) and the byte range.
+void set_request(CURL* curl, const HttpRequest& request, UploadSource& upload) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "GET") {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.body_file) {
+    set_file_body(curl, request, upload);
+  } else if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  if (request.range_start) {
+    std::string range = std::to_string(*request.range_start) + "-";
+    if (request.range_end) range += std::to_string(*request.range_end);
+    curl_easy_setopt(curl, CURLOPT_RANGE, range.c_str());  // libcurl keeps a copy
+  }
+}
+
+// The request's header lines for libcurl, with the token where it may go.
+// Lives until the transfer is over; the token's copy is wiped then.
+class RequestHeaders {
+ public:
+  RequestHeaders(const HttpRequest& request, const HttpSettings& settings) {
+    for (const auto& header : request.headers) list_ = curl_slist_append(list_, header.c_str());
+    // The token goes to the Hub's own origin only: never to a CDN, a storage
+    // bridge or any host a redirect points at.
+    if (settings.token && !settings.token->empty() && url_origin(request.url) == url_origin(settings.endpoint)) {
+      authorization_ = "Authorization: Bearer " + *settings.token;
+      list_ = curl_slist_append(list_, authorization_.c_str());
+    }
+    list_ = curl_slist_append(list_, "Expect:");  // no 100-continue round trip
+  }
+  ~RequestHeaders() {
+    curl_slist_free_all(list_);
+    std::fill(authorization_.begin(), authorization_.end(), '\0');
+  }
+  RequestHeaders(const RequestHeaders&) = delete;
+  RequestHeaders& operator=(const RequestHeaders&) = delete;
+  curl_slist* list() const { return list_; }
+
+ private:
+  curl_slist* list_ = nullptr;
+  std::string authorization_;
+};
+
+// What the callbacks could not throw through libcurl: the writer's and the
+// upload's failures, which are the caller's problems, not the network's.
+void rethrow_callback_failures(const Exchange& exchange, const UploadSource& upload) {
+  if (exchange.body_error) std::rethrow_exception(exchange.body_error);
+  if (upload.progress_error) std::rethrow_exception(upload.progress_error);
+  if (upload.read_error) {
+    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
+                                     "' while uploading it: " + upload.read_error.message());
+  }
+  if (upload.ended_early) {
+    throw Error(ExitCode::usage, "'" + upload.body->path.string() +
+                                     "' became shorter while it was being uploaded; do not "
+                                     "change files while they are pushed, then push again");
+  }
+}
+
+TransportError transport_error(CURLcode code, const std::string& url) {
+  const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                         code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+  const bool permanent = tls_trust || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
+  std::string message = std::string(curl_easy_strerror(code)) + " (" + url + ")";
+  if (tls_trust) {
+    message += ": the server's TLS certificate is not trusted; if it is signed by your own CA, "
+               "point CURL_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file";
+  }
+  return TransportError{message, code == CURLE_OPERATION_TIMEDOUT, !permanent};
+}
+
 }  // namespace
 
 HttpConnection::HttpConnection(const HttpSettings& settings)
@@ -181,8 +287,7 @@ HttpConnection::HttpConnection(const HttpSettings& settings)
 
 HttpConnection::~HttpConnection() = default;
 
-HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink& sink,
-                                     const BodyStart& start) {
+HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* body) {
   CURL* curl = handle_->curl;
   // Reset per-request options but keep the handle, so its connection (and
   // TLS session) is reused for the next request to the same host.
@@ -190,109 +295,22 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
 
   HttpResponse response;
   response.url = request.url;
-  Exchange exchange{&response, &sink, &start};
-
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are our decision
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, settings_.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  // TLS is always verified; only the set of trusted CAs can change.
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!settings_.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(settings_.connect_timeout_seconds * 1000));
-  // A read timeout, not a total one: a large file may take long, but a
-  // server that sends nothing for this long is stalled.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>(settings_.read_timeout_seconds)));
-  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024L);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
-
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  } else {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  Exchange exchange{&response, body};
+  set_transfer_options(curl, settings_, request.url, exchange);
   UploadSource upload;
-  if (request.body_file) {
-    // Not a transport problem, so not retried: the caller's file is gone.
-    upload.body = &*request.body_file;
-    upload.fd = ::open(upload.body->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (upload.fd < 0) {
-      throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
-                                       "' to upload it: " + std::strerror(errno));
-    }
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    if (request.method == "POST") {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(upload.body->length));
-    } else {
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-                       static_cast<curl_off_t>(upload.body->length));
-    }
-  } else if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
-  }
-
-  std::string range;
-  if (request.range_start) {
-    range = std::to_string(*request.range_start) + "-";
-    if (request.range_end) range += std::to_string(*request.range_end);
-    curl_easy_setopt(curl, CURLOPT_RANGE, range.c_str());
-  }
-
-  curl_slist* headers = nullptr;
-  for (const auto& header : request.headers) headers = curl_slist_append(headers, header.c_str());
-  // The token goes to the Hub's own origin only: never to a CDN, a storage
-  // bridge or any host a redirect points at.
-  std::string authorization;
-  if (settings_.token && !settings_.token->empty() &&
-      url_origin(request.url) == url_origin(settings_.endpoint)) {
-    authorization = "Authorization: Bearer " + *settings_.token;
-    headers = curl_slist_append(headers, authorization.c_str());
-  }
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  set_request(curl, request, upload);
+  const RequestHeaders headers(request, settings_);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list());
   if (request.send_once) {
     curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
   }
 
   const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-  std::fill(authorization.begin(), authorization.end(), '\0');
-  if (exchange.sink_error) std::rethrow_exception(exchange.sink_error);
-  if (upload.progress_error) std::rethrow_exception(upload.progress_error);
-
-  if (upload.read_error != 0) {
-    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
-                                     "' while uploading it: " + std::strerror(upload.read_error));
-  }
-  if (upload.ended_early) {
-    throw Error(ExitCode::usage, "'" + upload.body->path.string() +
-                                     "' became shorter while it was being uploaded; do not "
-                                     "change files while they are pushed, then push again");
-  }
-  if (exchange.sink_aborted) {
-    // The sink refused the data (disk full, size exceeded): not a network
-    // problem; the caller knows why and reports it.
-    response.headers["x-hubdeps-sink-aborted"] = "1";
-    return response;
-  }
+  rethrow_callback_failures(exchange, upload);
+  // The writer refused the data (disk full, size exceeded, a range it did
+  // not ask for): not a network problem; it knows why and says so.
+  if (exchange.body_stopped) return response;
   if (exchange.body_too_large) {
     // Asking again would only bring the same flood.
     throw TransportError{"the answer from " + request.url + " is larger than " +
@@ -300,18 +318,12 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, const BodySink&
                          false, false};
   }
   if (code != CURLE_OK) {
-    const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-                           code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
-    const bool permanent = tls_trust || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
-    std::string message = std::string(curl_easy_strerror(code)) + " (" + request.url + ")";
-    if (tls_trust) {
-      message += ": the server's TLS certificate is not trusted; if it is signed by your own CA, "
-                 "point CURL_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file";
-    }
+    TransportError error = transport_error(code, request.url);
     // Only a connection never made proves the server did not get the request.
-    const bool maybe_received = request.send_once && code != CURLE_COULDNT_RESOLVE_HOST &&
-                                code != CURLE_COULDNT_CONNECT;
-    throw TransportError{message, code == CURLE_OPERATION_TIMEDOUT, !permanent && !maybe_received};
+    if (request.send_once && code != CURLE_COULDNT_RESOLVE_HOST && code != CURLE_COULDNT_CONNECT) {
+      error.retryable = false;
+    }
+    throw error;
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -1,6 +1,8 @@
 // The HTTP transport: one libcurl easy handle per worker (so its connection
-// is reused), the token policy, redirects, and the retry policy. Knows
-// nothing about the Hub's endpoints or the cache.
+// is reused), the token policy, and the parts of the redirect and retry
+// policy (where a Location leads, which statuses are worth another attempt,
+// how long to wait); the loop that applies them is send_with_retries
+// (hub_api.hpp). Knows nothing about the Hub's endpoints or the cache.
 #pragma once
 
 #include <chrono>
@@ -59,17 +61,23 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;                            // empty when streamed to a sink
+  std::string body;                            // empty when streamed to a BodyWriter
   std::string url;                             // the URL that answered
 
   const std::string* header(std::string_view name) const;
 };
 
-// Receives the body of a 2xx response. Return false to abort the transfer.
-using BodySink = std::function<bool(const char* data, std::size_t size)>;
-// Sees a 2xx response's status and headers before its first body byte (to
-// tell a 206 from a 200 that restarts the file). Return false to abort.
-using BodyStart = std::function<bool(const HttpResponse& response)>;
+// Receives the body of a 2xx answer as it streams in (a download writes it
+// to a file). Returning false from either method stops the transfer: the
+// answer so far is returned, and the writer knows why it stopped.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // The answer's status and headers, before its first body byte (to tell a
+  // 206 from a 200 that restarts the file).
+  virtual bool start(const HttpResponse& response) = 0;
+  virtual bool write(const char* data, std::size_t size) = 0;
+};
 
 // A transport failure (no HTTP answer): connection refused, reset, timeout.
 struct TransportError {
@@ -80,20 +88,31 @@ struct TransportError {
   bool retryable = true;
 };
 
-class HttpConnection {
+// What sends one request and returns its answer: an HttpConnection, or a
+// test's stand-in for one.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+
+  // One exchange: no redirects followed, no retries. The body of a 2xx
+  // answer goes to `body` when given (capped in memory otherwise); error
+  // bodies are always kept (capped) for messages. Throws TransportError, and
+  // rethrows what `body` threw.
+  virtual HttpResponse perform(const HttpRequest& request, BodyWriter* body = nullptr) = 0;
+
+  virtual const HttpSettings& settings() const = 0;
+};
+
+// A libcurl easy handle, kept for its connection: one per worker.
+class HttpConnection final : public HttpTransport {
  public:
   explicit HttpConnection(const HttpSettings& settings);
-  ~HttpConnection();
+  ~HttpConnection() override;
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  // One exchange: no redirects followed, no retries. The body of a 2xx
-  // answer goes to `sink` when given (capped in memory otherwise); error
-  // bodies are always kept (capped) for messages. Throws TransportError.
-  HttpResponse perform(const HttpRequest& request, const BodySink& sink = nullptr,
-                       const BodyStart& start = nullptr);
-
-  const HttpSettings& settings() const { return settings_; }
+  HttpResponse perform(const HttpRequest& request, BodyWriter* body = nullptr) override;
+  const HttpSettings& settings() const override { return settings_; }
 
  private:
   struct Handle;

@@ -1,6 +1,7 @@
 #include "hub_api.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -27,10 +28,10 @@ std::string describe_request(const HubContext& context) {
 namespace {
 
 // Follows redirects as the policy allows; one attempt, no retries.
-HttpResponse follow_redirects(HttpConnection& connection, HttpRequest request,
-                              Redirects redirects, const HubContext& context) {
+HttpResponse follow_redirects(HttpTransport& connection, HttpRequest request, Redirects redirects,
+                              const HubContext& context, BodyWriter* body) {
   for (int redirect = 0;; ++redirect) {
-    HttpResponse response = connection.perform(request);
+    HttpResponse response = connection.perform(request, body);
     const auto* location = response.header("location");
     if (response.status < 300 || response.status >= 400 || !location) return response;
     const bool relative = location->find("://") == std::string::npos;
@@ -49,34 +50,55 @@ HttpResponse follow_redirects(HttpConnection& connection, HttpRequest request,
   }
 }
 
+// One attempt: the answer, or nothing when the transport failed in a way
+// another attempt may fix (`problem` says how).
+std::optional<HttpResponse> attempt(HttpTransport& connection, const HttpRequest& request,
+                                    Redirects redirects, const HubContext& context, AttemptHandler& handler,
+                                    std::string& problem) {
+  try {
+    return follow_redirects(connection, request, redirects, context, handler.body());
+  } catch (const TransportError& e) {
+    if (!e.retryable) {
+      throw Error(ExitCode::network,
+                  "cannot " + handler.action() + " " + describe_request(context) + ": " + e.message);
+    }
+    problem = e.message;
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
-HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
-                               Redirects redirects, const HubContext& context) {
+HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request, Redirects redirects,
+                               const HubContext& context) {
+  AttemptHandler whole_answer;
+  return send_with_retries(connection, std::move(request), redirects, context, whole_answer);
+}
+
+HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request, Redirects redirects,
+                               const HubContext& context, AttemptHandler& handler) {
   const auto& settings = connection.settings();
-  std::string last_problem;
-  for (int attempt = 1;; ++attempt) {
-    const bool last_attempt = attempt >= settings.max_attempts;
-    try {
-      HttpResponse response = follow_redirects(connection, request, redirects, context);
+  std::string problem;
+  for (int attempt_number = 1;; ++attempt_number) {
+    const bool last_attempt = attempt_number >= settings.max_attempts;
+    handler.prepare(request);
+    std::optional<HttpResponse> answer = attempt(connection, request, redirects, context, handler, problem);
+    Verdict verdict = handler.settle(answer ? &*answer : nullptr);
+    if (answer && is_retryable_status(answer->status)) {
       // The final answer of the last attempt goes to the caller, which
       // turns it into an error that names the status.
-      if (!is_retryable_status(response.status) || last_attempt) return response;
-      std::this_thread::sleep_for(retry_delay(settings, attempt, &response));
+      if (last_attempt) return std::move(*answer);
+      std::this_thread::sleep_for(retry_delay(settings, attempt_number, &*answer));
       continue;
-    } catch (const TransportError& e) {
-      if (!e.retryable) {
-        throw Error(ExitCode::network, "cannot reach the Hub for " + describe_request(context) + ": " + e.message);
-      }
-      last_problem = e.message;
     }
+    if (verdict.final && answer) return std::move(*answer);
+    if (!verdict.problem.empty()) problem = std::move(verdict.problem);
     if (last_attempt) break;
-    std::this_thread::sleep_for(retry_delay(settings, attempt, nullptr));
+    std::this_thread::sleep_for(retry_delay(settings, attempt_number, nullptr));
   }
-  throw Error(ExitCode::network, "could not reach the Hub for " + describe_request(context) + " after " +
-                                     std::to_string(settings.max_attempts) +
-                                     " attempts: " + last_problem +
-                                     "; check the network and HF_ENDPOINT (" + settings.endpoint + ")");
+  throw Error(ExitCode::network, "could not " + handler.action() + " " + describe_request(context) +
+                                     " after " + std::to_string(settings.max_attempts) +
+                                     " attempts: " + problem + "; " + handler.advice(settings));
 }
 
 void throw_hub_error(const HttpResponse& response, const HubContext& context,

@@ -1,9 +1,11 @@
-// The Hub's HTTP endpoints and their JSON, and the Hub's error protocol
-// (status + X-Error-Code) mapped to hubdeps errors that say what to do.
+// The Hub's HTTP endpoints and their JSON, the Hub's error protocol
+// (status + X-Error-Code) mapped to hubdeps errors that say what to do, and
+// the one retry-and-redirect loop every request to the Hub goes through.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "env.hpp"
 #include "http.hpp"
@@ -22,15 +24,54 @@ struct HubContext {
 
 // How requests follow redirects: metadata calls follow only relative ones
 // (a renamed repo on the same Hub); downloads also follow the absolute
-// redirect to a CDN.
+// redirect to a CDN. Either way at most 10 in a row.
 enum class Redirects { relative_only, any };
 
+// What an attempt came to, as an AttemptHandler judges it.
+struct Verdict {
+  bool final = true;    // the answer goes to the caller
+  std::string problem;  // otherwise: why another attempt is needed ("" keeps the transport's reason)
+
+  static Verdict done() { return {}; }
+  static Verdict again(std::string problem) { return {false, std::move(problem)}; }
+};
+
+// The caller's part in the retry loop, when an answer's body is streamed
+// rather than kept (a download): the request each attempt sends, where the
+// body goes, and whether an answer completed the transfer. The base class
+// is a plain API call: the whole answer in memory, every answer final.
+class AttemptHandler {
+ public:
+  virtual ~AttemptHandler() = default;
+  // Before each attempt (a resumed download asks for the bytes it lacks).
+  virtual void prepare(HttpRequest& request) { (void)request; }
+  // Where a 2xx answer's body goes; nullptr keeps it in HttpResponse::body.
+  virtual BodyWriter* body() { return nullptr; }
+  // After each attempt, with its answer (nullptr when the transport failed
+  // in a way another attempt may fix). May throw to end the loop. The
+  // verdict does not count for an answer with a retryable status (408, 429,
+  // 5xx): that one is always tried again, or at the last attempt returned.
+  virtual Verdict settle(const HttpResponse* answer) {
+    return answer ? Verdict::done() : Verdict::again({});
+  }
+  // For messages: "cannot <action> <what>", and what to do when every attempt failed.
+  virtual std::string action() const { return "reach the Hub for"; }
+  virtual std::string advice(const HttpSettings& settings) const {
+    return "check the network and HF_ENDPOINT (" + settings.endpoint + ")";
+  }
+};
+
 // Performs `request` with the retry policy of huggingface_hub: transport
-// errors and 408/429/5xx are retried with backoff (Retry-After honoured).
-// Returns the final answer, whatever its status (the caller decides what a
-// 404 means). Throws Error(network) when every attempt failed.
-HttpResponse send_with_retries(HttpConnection& connection, HttpRequest request,
+// errors and 408/429/5xx are retried with backoff (Retry-After honoured),
+// up to HttpSettings::max_attempts attempts. Returns the final answer,
+// whatever its status (the caller decides what a 404 means). Throws
+// Error(network) when every attempt failed, or on too many redirects.
+// The one retry-and-redirect loop of HubDeps: API calls use the first form,
+// downloads the second.
+HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request,
                                Redirects redirects, const HubContext& context);
+HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request,
+                               Redirects redirects, const HubContext& context, AttemptHandler& handler);
 
 // Throws the hubdeps::Error that an unsuccessful Hub answer means.
 [[noreturn]] void throw_hub_error(const HttpResponse& response, const HubContext& context,

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "error.hpp"
+#include "fake_transport.hpp"
 #include "listing.hpp"
 
 using namespace hubdeps;
+using fake::FakeAnswer;
+using fake::FakeTransport;
 
 namespace {
 
@@ -111,4 +114,181 @@ TEST(HubErrors, GatedMessageSaysWhereToAcceptTheConditions) {
     EXPECT_NE(std::string(e.what()).find("http://hub.example/org/name"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("HF_TOKEN"), std::string::npos) << e.what();
   }
+}
+
+namespace {
+
+FakeAnswer status(long code) {
+  FakeAnswer answer;
+  answer.status = code;
+  answer.body = "body of " + std::to_string(code);
+  return answer;
+}
+
+FakeAnswer redirect(long code, const std::string& location) {
+  FakeAnswer answer = status(code);
+  answer.headers["location"] = location;
+  return answer;
+}
+
+HttpRequest get(const std::string& url) {
+  HttpRequest request;
+  request.url = url;
+  return request;
+}
+
+std::string message_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(RetryLoop, RetriesRetryableStatusesUntilAnAnswerComes) {
+  FakeTransport hub([](const HttpRequest&, std::size_t index) { return index < 2 ? status(503) : status(200); });
+  const HttpResponse response = send_with_retries(hub, get("http://hub.test/api/x"), Redirects::relative_only, kContext);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "body of 200");
+  EXPECT_EQ(hub.requests().size(), 3u);
+}
+
+TEST(RetryLoop, GivesTheLastRetryableAnswerToTheCallerWhenAttemptsRunOut) {
+  FakeTransport hub([](const HttpRequest&, std::size_t) { return status(500); });
+  const HttpResponse response = send_with_retries(hub, get("http://hub.test/api/x"), Redirects::relative_only, kContext);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(hub.requests().size(), 4u);  // fast_settings: 4 attempts
+}
+
+TEST(RetryLoop, DoesNotRetryAnAnswerThatIsNotTransient) {
+  FakeTransport hub([](const HttpRequest&, std::size_t) { return status(404); });
+  EXPECT_EQ(send_with_retries(hub, get("http://hub.test/api/x"), Redirects::relative_only, kContext).status, 404);
+  EXPECT_EQ(hub.requests().size(), 1u);
+}
+
+TEST(RetryLoop, RetriesTransportFailuresThenSaysWhatFailedAndWhatToDo) {
+  FakeTransport hub([](const HttpRequest&, std::size_t) {
+    FakeAnswer answer;
+    answer.unreachable = true;
+    return answer;
+  });
+  const std::string message = message_of([&] {
+    send_with_retries(hub, get("http://hub.test/api/x"), Redirects::relative_only, kContext);
+  });
+  EXPECT_EQ(hub.requests().size(), 4u);
+  EXPECT_NE(message.find("could not reach the Hub for model 'org/name'"), std::string::npos) << message;
+  EXPECT_NE(message.find("after 4 attempts: connection refused"), std::string::npos) << message;
+  EXPECT_NE(message.find("HF_ENDPOINT"), std::string::npos) << message;
+}
+
+TEST(RetryLoop, APermanentTransportFailureIsNotRetried) {
+  FakeTransport hub([](const HttpRequest&, std::size_t) {
+    FakeAnswer answer;
+    answer.unreachable = true;
+    answer.retryable = false;
+    return answer;
+  });
+  EXPECT_EQ(code_of([&] { send_with_retries(hub, get("http://hub.test/api/x"), Redirects::relative_only, kContext); }),
+            ExitCode::network);
+  EXPECT_EQ(hub.requests().size(), 1u);
+}
+
+TEST(RetryLoop, ApiCallsFollowOnlyRelativeRedirectsDownloadsAnyRedirect) {
+  const auto script = [](const HttpRequest& request, std::size_t) {
+    if (request.url == "http://hub.test/old") return redirect(301, "/new");
+    if (request.url == "http://hub.test/new") return redirect(302, "http://cdn.test/blob");
+    return status(200);
+  };
+  FakeTransport api(script);
+  const HttpResponse relative = send_with_retries(api, get("http://hub.test/old"), Redirects::relative_only, kContext);
+  EXPECT_EQ(relative.status, 302);
+  EXPECT_EQ(relative.url, "http://hub.test/new");
+  FakeTransport download(script);
+  const HttpResponse any = send_with_retries(download, get("http://hub.test/old"), Redirects::any, kContext);
+  EXPECT_EQ(any.status, 200);
+  EXPECT_EQ(any.url, "http://cdn.test/blob");
+  EXPECT_EQ(download.requests().size(), 3u);
+}
+
+TEST(RetryLoop, TenRedirectsInARowAreTheLimitForEveryCaller) {
+  for (const Redirects redirects : {Redirects::relative_only, Redirects::any}) {
+    FakeTransport hub([](const HttpRequest&, std::size_t index) {
+      return redirect(302, "/hop" + std::to_string(index));
+    });
+    const std::string message =
+        message_of([&] { send_with_retries(hub, get("http://hub.test/start"), redirects, kContext); });
+    EXPECT_NE(message.find("too many redirects"), std::string::npos) << message;
+    EXPECT_EQ(hub.requests().size(), 11u);  // the request and 10 redirects
+  }
+}
+
+TEST(RetryLoop, APostRedirectedWith302BecomesAGetA307StaysAPost) {
+  for (const long code : {302L, 307L}) {
+    FakeTransport hub([code](const HttpRequest& request, std::size_t) {
+      return request.url == "http://hub.test/a" ? redirect(code, "/b") : status(200);
+    });
+    HttpRequest post = get("http://hub.test/a");
+    post.method = "POST";
+    post.body = "{}";
+    send_with_retries(hub, post, Redirects::relative_only, kContext);
+    const auto requests = hub.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[1].method, code == 307 ? "POST" : "GET");
+    EXPECT_EQ(requests[1].body, code == 307 ? "{}" : "");
+  }
+}
+
+namespace {
+
+// Asks for "abc" and retries until it has all of it, as a download does.
+class CountingHandler : public AttemptHandler, public BodyWriter {
+ public:
+  std::string received;
+  int prepared = 0;
+  void prepare(HttpRequest& request) override {
+    ++prepared;
+    request.range_start = received.size();
+  }
+  BodyWriter* body() override { return this; }
+  Verdict settle(const HttpResponse* answer) override {
+    if (answer && received.size() < 3) return Verdict::again("only " + std::to_string(received.size()) + " bytes");
+    return answer ? Verdict::done() : Verdict::again({});
+  }
+  bool start(const HttpResponse&) override { return true; }
+  bool write(const char* data, std::size_t size) override {
+    received.append(data, size);
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST(RetryLoop, AHandlerPreparesEachAttemptAndJudgesItsAnswer) {
+  FakeTransport hub([](const HttpRequest& request, std::size_t index) {
+    FakeAnswer answer;
+    answer.body = std::string("abc").substr(static_cast<std::size_t>(request.range_start.value_or(0)));
+    if (index == 0) answer.cut_after = 1;   // the connection breaks after "a"
+    if (index == 1) answer.body.resize(1);  // a short body: "b"
+    return answer;
+  });
+  CountingHandler handler;
+  send_with_retries(hub, get("http://hub.test/blob"), Redirects::any, kContext, handler);
+  EXPECT_EQ(handler.received, "abc");
+  EXPECT_EQ(handler.prepared, 3);
+  const auto requests = hub.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].range_start, 1u);
+  EXPECT_EQ(requests[2].range_start, 2u);
+}
+
+TEST(RetryLoop, TheHandlersProblemIsWhatTheFinalErrorReports) {
+  FakeTransport hub([](const HttpRequest&, std::size_t) { return FakeAnswer{}; });  // 200, empty
+  CountingHandler handler;
+  const std::string message = message_of(
+      [&] { send_with_retries(hub, get("http://hub.test/blob"), Redirects::any, kContext, handler); });
+  EXPECT_NE(message.find("after 4 attempts: only 0 bytes"), std::string::npos) << message;
+  EXPECT_EQ(hub.requests().size(), 4u);
 }
