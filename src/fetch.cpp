@@ -12,6 +12,7 @@
 #include "hash.hpp"
 #include "hub_api.hpp"
 #include "pin_proof.hpp"
+#include "tree_listing.hpp"
 
 namespace hubdeps {
 
@@ -195,12 +196,13 @@ std::vector<RepoFile> select_files(const RevisionListing& listing, const FetchRe
 
 namespace {
 
-// The Hub's listing of a revision. A model id that is really a dataset or a
-// Space looks missing: say so, since that is the usual cause.
+// The Hub's listing of a revision, complete however large the repo. A model
+// id that is really a dataset or a Space looks missing: say so, since that is
+// the usual cause.
 RevisionListing fetch_listing(const Environment& env, const FetchRequest& request) {
   HttpConnection connection(hub_http_settings(env));
   try {
-    return fetch_revision_listing(connection, request.type, request.repo, request.revision);
+    return fetch_complete_listing(connection, request.type, request.repo, request.revision);
   } catch (const RevisionNotFound&) {
     throw;
   } catch (const Error& e) {

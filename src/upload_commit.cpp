@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "hash.hpp"
+#include "tree_listing.hpp"
 #include "upload_api.hpp"
 
 namespace hubdeps {
@@ -67,7 +68,8 @@ std::vector<HistoryEntry> read_history(HttpConnection& connection, const HubCont
 // Whether `commit` holds every file of the payload, with its content.
 bool holds_files(HttpConnection& connection, const HubContext& context, const RepoId& repo,
                  const std::string& commit, const CommitPayload& payload) {
-  const RevisionListing listing = fetch_revision_listing(connection, context.type, repo, commit);
+  // Complete: a large repo's siblings may be cut short, which would hide our files.
+  const RevisionListing listing = fetch_complete_listing(connection, context.type, repo, commit);
   std::map<std::string, const RepoFile*> by_path;
   for (const auto& file : listing.files) by_path[file.path] = &file;
   return std::all_of(payload.files().begin(), payload.files().end(),
