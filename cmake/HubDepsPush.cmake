@@ -36,7 +36,9 @@ Commands
     HF_TOKEN=<write token> cmake --build build --target hf_push_<name>
 
   The target runs ``hubdeps push``, which uploads every file as **one**
-  commit to the Hub repository ``REPO`` (all files or none), creating the
+  commit to the Hub repository ``REPO`` (on the Hub ``HUBDEPS_ENDPOINT``
+  names when an ``hf_fetch_model`` recorded it, else ``HF_ENDPOINT`` of the
+  build's environment) (all files or none), creating the
   repository if it does not exist (private with ``PRIVATE``). Files
   identical to the ones already on the branch are not part of the commit, LFS
   content the Hub already stores is not uploaded again, and when nothing
@@ -194,6 +196,11 @@ function(hf_push_artifact name)
   endif()
   list(APPEND command --repo-type "${arg_REPO_TYPE}" --card-project "${PROJECT_NAME}"
                       --card-source-dir "${PROJECT_SOURCE_DIR}")
+  # The Hub hf_fetch_model() recorded for this build folder, so a push goes
+  # where the models came from whatever shell runs the build.
+  if(HUBDEPS_ENDPOINT)
+    list(APPEND command --endpoint "${HUBDEPS_ENDPOINT}")
+  endif()
   if(DEFINED arg_PATH_IN_REPO)
     list(APPEND command --path-in-repo "${arg_PATH_IN_REPO}")
   endif()

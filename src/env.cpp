@@ -202,11 +202,15 @@ void Environment::use_cache_dir(const std::filesystem::path& folder, const std::
   }
 }
 
+void Environment::use_endpoint(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  endpoint = std::move(url);
+}
+
 Environment Environment::from(const Getenv& getenv) {
   Environment env;
 
-  env.endpoint = non_empty(getenv, "HF_ENDPOINT").value_or(kDefaultEndpoint);
-  while (!env.endpoint.empty() && env.endpoint.back() == '/') env.endpoint.pop_back();
+  env.use_endpoint(non_empty(getenv, "HF_ENDPOINT").value_or(kDefaultEndpoint));
 
   // Without HF_HOME, XDG_CACHE_HOME or a home folder (a container running
   // under a uid with no passwd entry), hf_home stays empty: that is only an

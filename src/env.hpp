@@ -32,6 +32,9 @@ struct Environment {
   // Points the environment at another cache folder (--cache-dir), made
   // absolute like the one from the environment.
   void use_cache_dir(const std::filesystem::path& folder, const std::string& source);
+  // Points the environment at another Hub or mirror (--endpoint), written as
+  // HF_ENDPOINT is: no trailing '/'.
+  void use_endpoint(std::string url);
 
   // `getenv` returns the variable's value, or nullopt when unset.
   using Getenv = std::function<std::optional<std::string>(const char* name)>;

@@ -25,6 +25,7 @@ struct PushOptions {
   std::vector<std::string> paths;
   std::string path_in_repo;
   std::string repo_type = "model";
+  std::string endpoint;
   std::string revision = "main";
   bool create_branch = false;
   bool create_pr = false;
@@ -81,7 +82,8 @@ ModelCardInfo card_info(const PushOptions& options) {
 }
 
 void run_push(const PushOptions& options) {
-  const Environment env = Environment::from_process();
+  Environment env = Environment::from_process();
+  if (!options.endpoint.empty()) env.use_endpoint(options.endpoint);
   PushRequest request(RepoId::parse(options.repo_id));
   request.type = parse_repo_type(options.repo_type);
   request.revision = validate_revision(options.revision);
@@ -168,6 +170,8 @@ void add_push_command(CLI::App& app) {
   cmd->add_option("--repo-type", options->repo_type, "model, dataset or space")
       ->check(CLI::IsMember({"model", "dataset", "space"}))
       ->capture_default_str();
+  cmd->add_option("--endpoint", options->endpoint,
+                  "The Hub or mirror to push to instead of HF_ENDPOINT (default https://huggingface.co)");
   cmd->add_option("--revision", options->revision,
                   "Branch to commit to (the base branch with --create-pr)")
       ->capture_default_str();

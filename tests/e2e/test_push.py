@@ -166,6 +166,13 @@ class PushNewAndExistingRepos(PushTestCase):
         self.assertExit(result, 0)
         self.assertEqual(result.stdout, f"{self.hub.endpoint}/tester/plain/commit/{self.head('tester/plain')}\n")
 
+    def test_endpoint_names_the_hub_instead_of_hf_endpoint(self):
+        result = self.push("tester/elsewhere", self.artifact({"config.json": "{}"}), "--endpoint",
+                           self.hub.endpoint + "/", json_output=False, env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+        self.assertExit(result, 0)
+        self.assertEqual(result.stdout,
+                         f"{self.hub.endpoint}/tester/elsewhere/commit/{self.head('tester/elsewhere')}\n")
+
     def test_a_private_repo_is_readable_only_with_a_token(self):
         folder = self.artifact({"config.json": '{"secret": true}\n'})
         self.assertExit(self.push("tester/secret", folder, "--private"), 0)
