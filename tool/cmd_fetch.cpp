@@ -1,11 +1,9 @@
-// hubdeps fetch (REPO_ID | --lock FILE --name NAME) [--revision REV] [--repo-type T] [--include GLOB]...
+// hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
-//   [--defer]
 #include <unistd.h>
 
-#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -48,7 +46,6 @@ struct FetchOptions {
   std::string cpp_namespace;
   std::vector<std::string> header_configs;
   std::string header_source;
-  bool defer = false;
 };
 
 nlohmann::json files_json(const std::vector<RepoFile>& files) {
@@ -110,22 +107,6 @@ void tell_recorded(const FetchOptions& options, const RecordedPin& recorded, con
   }
 }
 
-// --defer: what was pinned but left for a later fetch, so a configure's log
-// says why it was quick and what the build will download.
-void tell_deferred(const FetchOptions& options, const FetchResult& result) {
-  if (!options.defer || options.quiet) return;
-  std::size_t count = 0;
-  std::uint64_t bytes = 0;
-  for (const auto& file : result.files) {
-    const auto& configs = options.header_configs;
-    if (std::find(configs.begin(), configs.end(), file.path) != configs.end()) continue;
-    ++count;
-    bytes += file.size;
-  }
-  std::cerr << "hubdeps: deferred " << count << " file(s) (" << format_bytes(static_cast<double>(bytes))
-            << "): pinned, not downloaded now\n";
-}
-
 void print_result(const FetchOptions& options, const Environment& env, const FetchRequest& request,
                   const FetchResult& result) {
   if (!options.json) {
@@ -143,30 +124,6 @@ void print_result(const FetchOptions& options, const Environment& env, const Fet
   std::cout << out.dump(2) << "\n";
 }
 
-// The declaration: the command line's, or, without a REPO_ID, the one the
-// lock entry was recorded from (an installed app fetching what it pins).
-FetchRequest request_of(const FetchOptions& options) {
-  if (options.repo_id.empty()) {
-    if (options.lock.empty()) {
-      throw Error(ExitCode::usage, "fetch needs a REPO_ID (e.g. `hubdeps fetch google-bert/bert-base-uncased`), "
-                                   "or --lock FILE --name NAME to fetch what that lock entry pins");
-    }
-    const bool declared = options.revision != "main" || options.repo_type != "model" ||
-                          !options.include.empty() || !options.exclude.empty();
-    if (declared) {
-      throw Error(ExitCode::usage, "--revision, --repo-type, --include and --exclude need a REPO_ID: without "
-                                   "one, the lock entry '" + options.name + "' says what to fetch");
-    }
-    return request_from_lock(options.lock, options.name);
-  }
-  FetchRequest request(RepoId::parse(options.repo_id));
-  request.type = parse_repo_type(options.repo_type);
-  request.revision = validate_revision(options.revision);
-  request.include = options.include;
-  request.exclude = options.exclude;
-  return request;
-}
-
 void run_fetch(const FetchOptions& options) {
   os::say_on_interrupt(
       "\nhubdeps: interrupted: what was downloaded is kept in the cache (blobs/*.incomplete); "
@@ -174,12 +131,15 @@ void run_fetch(const FetchOptions& options) {
   check_header_arguments(options);
   const Environment env = environment_of(options);
 
-  FetchRequest request = request_of(options);
+  FetchRequest request(RepoId::parse(options.repo_id));
+  request.type = parse_repo_type(options.repo_type);
+  request.revision = validate_revision(options.revision);
+  request.include = options.include;
+  request.exclude = options.exclude;
   request.jobs = options.jobs;
   request.offline = options.offline;
   request.force = options.force;
   request.required_files = options.header_configs;
-  request.defer = options.defer;
 
   Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
   const PinOptions pin{options.lock, options.name, options.locked, options.update};
@@ -206,7 +166,6 @@ void run_fetch(const FetchOptions& options) {
     }
   }
   if (!options.lock.empty()) tell_recorded(options, record_pin(pin, pinned), result.commit);
-  tell_deferred(options, result);
   print_result(options, env, request, result);
 
   // After the output: a header that cannot be written leaves the files
@@ -228,9 +187,8 @@ void add_fetch_command(CLI::App& app) {
   auto options = std::make_shared<FetchOptions>();
   auto* cmd = app.add_subcommand(
       "fetch", "Resolve a revision and download its files into the shared Hugging Face cache");
-  cmd->add_option("repo_id", options->repo_id,
-                  "Repository id, e.g. google-bert/bert-base-uncased; without it, --lock and --name say "
-                  "what to fetch: the entry's pinned commit and files");
+  cmd->add_option("repo_id", options->repo_id, "Repository id, e.g. google-bert/bert-base-uncased")
+      ->required();
   cmd->add_option("--revision", options->revision, "Branch, tag, full commit or refs/pr/N")
       ->capture_default_str();
   cmd->add_option("--repo-type", options->repo_type, "model, dataset or space")
@@ -277,10 +235,6 @@ void add_fetch_command(CLI::App& app) {
                   "Where the data source of the configs' large values goes (a .cpp to compile once; "
                   "docs/header-mapping.md): written when there are any, else removed if it exists")
       ->needs(header);
-  cmd->add_flag("--defer", options->defer,
-                "Resolve, select and pin every file as usual (--json lists them all), but download only "
-                "the --header-config files (none without them); a later fetch of the same declaration, "
-                "e.g. with --lock --name --locked, downloads the rest (CMake: hf_fetch_model DEFER)");
   cmd->callback([options] { run_fetch(*options); });
 }
 
