@@ -57,6 +57,19 @@ Declaration declaration_of(const FetchRequest& request) {
                      request.exclude};
 }
 
+FetchRequest request_from_lock(const std::filesystem::path& lockfile, const std::string& name) {
+  require_lockfile(lockfile);
+  const Lockfile lock = read_lockfile(lockfile);
+  const LockEntry* entry = lock.find(name);
+  if (!entry) {
+    std::string names;
+    for (const auto& [entry_name, unused] : lock.entries) names += (names.empty() ? "" : ", ") + entry_name;
+    throw Error(ExitCode::usage, "no entry '" + name + "' in " + lockfile.string() + " (its entries: " +
+                                     (names.empty() ? "none" : names) + "); give the name the project declares");
+  }
+  return request_of(entry->declared);
+}
+
 PinnedFetch fetch_pinned(const Environment& env, FetchRequest request, const PinOptions& options,
                          Progress& progress) {
   if (!is_valid_entry_name(options.name)) {

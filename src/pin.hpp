@@ -29,6 +29,12 @@ struct PinnedFetch {
 
 Declaration declaration_of(const FetchRequest& request);
 
+// `hubdeps fetch --lock FILE --name NAME` without a repo: the request the
+// entry was recorded from (repo, type, revision, patterns), so an installed
+// app fetches exactly what the lock it ships with pins. Throws Error(usage)
+// when the lockfile does not exist or has no entry NAME, listing the ones it has.
+FetchRequest request_from_lock(const std::filesystem::path& lockfile, const std::string& name);
+
 // Fetches by the entry when it matches the declaration (the cache is proven
 // against it; the Hub confirms it before anything is created from it), else
 // resolves the declaration. Writes nothing to the lockfile. A pin the Hub
