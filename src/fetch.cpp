@@ -310,6 +310,10 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
   std::vector<RepoFile> unproven;
   std::size_t cached = 0;
   for (const auto& file : result.files) {
+    if (request.defer && std::find(request.required_files.begin(), request.required_files.end(), file.path) ==
+                             request.required_files.end()) {
+      continue;  // left for a later fetch: its pin is recorded, its bytes are not needed now
+    }
     const bool proven = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size) ==
                         RepoCache::Entry::proven;
     if (proven && !request.force) {

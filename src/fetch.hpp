@@ -30,6 +30,11 @@ struct FetchRequest {
   // Repo paths that must be among the selected files (the configs a header
   // is generated from): checked right after the listing, before downloading.
   std::vector<std::string> required_files;
+  // Download only `required_files`: every selected file is still listed in
+  // the result (and so pinned), the others are left for a later fetch of the
+  // same declaration (CMake's hf_fetch_model DEFER downloads them at build
+  // time). They are neither proven against the cache nor downloaded here.
+  bool defer = false;
   // A commit and file list known in advance (a lockfile entry). A cache that
   // holds exactly these files is used without a request; anything else is
   // first confirmed by the Hub (online) or by hashing (offline), since a

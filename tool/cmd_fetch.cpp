@@ -2,8 +2,10 @@
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
+//   [--defer]
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -46,6 +48,7 @@ struct FetchOptions {
   std::string cpp_namespace;
   std::vector<std::string> header_configs;
   std::string header_source;
+  bool defer = false;
 };
 
 nlohmann::json files_json(const std::vector<RepoFile>& files) {
@@ -107,6 +110,22 @@ void tell_recorded(const FetchOptions& options, const RecordedPin& recorded, con
   }
 }
 
+// --defer: what was pinned but left for a later fetch, so a configure's log
+// says why it was quick and what the build will download.
+void tell_deferred(const FetchOptions& options, const FetchResult& result) {
+  if (!options.defer || options.quiet) return;
+  std::size_t count = 0;
+  std::uint64_t bytes = 0;
+  for (const auto& file : result.files) {
+    const auto& configs = options.header_configs;
+    if (std::find(configs.begin(), configs.end(), file.path) != configs.end()) continue;
+    ++count;
+    bytes += file.size;
+  }
+  std::cerr << "hubdeps: deferred " << count << " file(s) (" << format_bytes(static_cast<double>(bytes))
+            << "): pinned, not downloaded now\n";
+}
+
 void print_result(const FetchOptions& options, const Environment& env, const FetchRequest& request,
                   const FetchResult& result) {
   if (!options.json) {
@@ -140,6 +159,7 @@ void run_fetch(const FetchOptions& options) {
   request.offline = options.offline;
   request.force = options.force;
   request.required_files = options.header_configs;
+  request.defer = options.defer;
 
   Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
   const PinOptions pin{options.lock, options.name, options.locked, options.update};
@@ -166,6 +186,7 @@ void run_fetch(const FetchOptions& options) {
     }
   }
   if (!options.lock.empty()) tell_recorded(options, record_pin(pin, pinned), result.commit);
+  tell_deferred(options, result);
   print_result(options, env, request, result);
 
   // After the output: a header that cannot be written leaves the files
@@ -235,6 +256,10 @@ void add_fetch_command(CLI::App& app) {
                   "Where the data source of the configs' large values goes (a .cpp to compile once; "
                   "docs/header-mapping.md): written when there are any, else removed if it exists")
       ->needs(header);
+  cmd->add_flag("--defer", options->defer,
+                "Resolve, select and pin every file as usual (--json lists them all), but download only "
+                "the --header-config files (none without them); a later fetch of the same declaration, "
+                "e.g. with --lock --name --locked, downloads the rest (CMake: hf_fetch_model DEFER)");
   cmd->callback([options] { run_fetch(*options); });
 }
 
