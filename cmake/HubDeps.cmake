@@ -6,7 +6,8 @@ HubDeps
 
 Declare Hugging Face Hub repositories (models, datasets, spaces) as
 dependencies of a CMake project. At configure time, like
-:module:`FetchContent`, each declared repository is downloaded into the
+:module:`FetchContent` (or, with ``DEFER``, beside the compiler at build
+time), each declared repository is downloaded into the
 shared Hugging Face cache (the one Python ``huggingface_hub`` and
 ``@huggingface/hub`` use), pinned in a lockfile, and described by a generated
 C++ header.
@@ -65,12 +66,14 @@ Commands
       [EXCLUDE <glob>...]
       [HEADERS <json file in the repo>...]
       [NAMESPACE <c++ namespace>]
+      [DEFER]
     )
 
   Resolves ``REVISION`` (default ``main``) of the Hub repository ``REPO``
   (of type ``REPO_TYPE``, default ``model``) to a commit, downloads the
   selected files into the shared cache, and returns only when they are
-  there. ``INCLUDE`` and ``EXCLUDE`` select files with case-sensitive
+  there (with ``DEFER``, only the ``HEADERS`` configs; see below).
+  ``INCLUDE`` and ``EXCLUDE`` select files with case-sensitive
   ``fnmatch`` globs, as ``huggingface_hub``'s ``allow_patterns`` and
   ``ignore_patterns`` do (a pattern ending in ``/`` means a folder): a file
   is fetched when it matches any ``INCLUDE`` (or there is none) and no
@@ -143,6 +146,28 @@ Commands
   ``HEADERS``) is made before the helper starts, so a wrong declaration costs
   no request. A ``hf_fetch_model`` that fails changes no lockfile: its entry
   is written only once its files are in place and its header is generated.
+
+  With ``DEFER``, the configure resolves and pins every selected file
+  exactly as without it, but downloads only the ``HEADERS`` configs. The
+  other files are downloaded, verified, into the shared cache by a build
+  step, the target ``hubdeps_download_<name>``, which the link of every
+  target linking ``hf::<name>`` waits for (with Ninja, only the link: their
+  sources compile meanwhile). ``<name>_DIR``, ``<name>_FILES`` and the
+  header are the same as without ``DEFER``. A build of targets that do not
+  link ``hf::<name>`` downloads nothing, and a second build has nothing to
+  do, also after a re-configure that changed nothing. The step runs again
+  when the pin, the declaration, the Hub or the cache folder changes, and
+  after a configure that finds a pinned file missing from the cache (the
+  build does not look into the cache itself: after a cache prune, configure
+  once). It reads ``HF_TOKEN`` and ``HF_HUB_OFFLINE`` from the build's
+  environment; offline, a file the cache lacks fails the build step with
+  exit code 8, and every failure names the model, the files and what to
+  do. Ninja runs at most ``HUBDEPS_DOWNLOAD_JOBS`` of these steps at once;
+  several deferred models that share files share them through the cache's
+  locks. ``HUBDEPS_FORCE_DOWNLOAD`` downloads every file at configure time,
+  deferred or not. Choose ``DEFER`` for large files the configure does not
+  need (weights): a fresh build folder configures in seconds, and the
+  weights download while the code compiles.
 
   Example:
 
@@ -250,6 +275,13 @@ Cache variables
   records the folder here as an absolute path (a relative one is taken from
   the folder CMake was started in). Like ``HUBDEPS_ENDPOINT``, every later
   configure uses it whatever the environment says; set it to switch.
+
+.. variable:: HUBDEPS_DOWNLOAD_JOBS
+
+  How many ``hf_fetch_model(... DEFER)`` build steps Ninja runs at once
+  (a job pool; default 1). Each one already downloads with parallel
+  connections, and each takes one of Ninja's ``-j`` slots from the
+  compiler. Other generators run them as their own parallelism allows.
 
 .. variable:: HUBDEPS_MODULE_ONLY
 
@@ -976,7 +1008,7 @@ function(hf_fetch_model)
   set(multi_value_keywords INCLUDE EXCLUDE HEADERS)
   string(CONCAT usage "hf_fetch_model(<name> REPO <namespace/repo> [REVISION <rev>] "
                       "[REPO_TYPE model|dataset|space] [INCLUDE <glob>...] [EXCLUDE <glob>...] "
-                      "[HEADERS <json file>...] [NAMESPACE <c++ namespace>])")
+                      "[HEADERS <json file>...] [NAMESPACE <c++ namespace>] [DEFER])")
   # Not function(hf_fetch_model name): CMake's own error for a missing
   # argument says nothing of what to write.
   if(ARGC EQUAL 0)
@@ -985,11 +1017,12 @@ function(hf_fetch_model)
   endif()
   set(name "${ARGV0}")
 
-  _hubdeps_check_name(hf_fetch_model "${name}" "dependency" "${one_value_keywords};${multi_value_keywords}"
+  _hubdeps_check_name(hf_fetch_model "${name}" "dependency"
+                      "DEFER;${one_value_keywords};${multi_value_keywords}"
                       "the target hf::<name>, the header hf/<name>.hpp and the lockfile entry" "${usage}")
   set(context "HubDeps: hf_fetch_model(${name})")
 
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${one_value_keywords}" "${multi_value_keywords}")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "DEFER" "${one_value_keywords}" "${multi_value_keywords}")
   _hubdeps_reject_unknown("${context}" "${usage}" "${arg_UNPARSED_ARGUMENTS}")
   foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
     if(keyword IN_LIST multi_value_keywords)
@@ -1051,6 +1084,8 @@ function(hf_fetch_model)
   endif()
   if(HUBDEPS_FORCE_DOWNLOAD)
     list(APPEND command --force)  # turned OFF at the end of the configure
+  elseif(arg_DEFER)
+    list(APPEND command --defer)  # only the HEADERS configs now; HubDepsDefer.cmake
   endif()
   # The Hub and the cache are not part of the declaration: the fast path
   # below compares the ones in use, recorded or from the environment.
@@ -1146,6 +1181,11 @@ function(hf_fetch_model)
   endif()
 
   _hubdeps_model_target("${context}" "${name}" "${state_dir}/include" "${data_source}")
+  if(arg_DEFER)
+    _hubdeps_defer_build_step("${name}" CONTEXT "${context}" HELPER "${helper}" LOCKFILE "${lockfile}"
+      FETCH_JSON_FILE "${fetch_json_file}" REUSED "${reused}" REPO "${arg_REPO}"
+      REVISION "${arg_REVISION}" REPO_TYPE "${arg_REPO_TYPE}" INCLUDE ${arg_INCLUDE} EXCLUDE ${arg_EXCLUDE})
+  endif()
 
   if(lockfile AND EXISTS "${lockfile}")
     # A changed lockfile (a pull, a checkout) must re-run the configure.
@@ -1186,7 +1226,8 @@ function(_hubdeps_forget_undeclared_models declared)
   foreach(model IN LISTS models)
     if(NOT model IN_LIST declared)
       file(REMOVE "${state_dir}/include/hf/${model}.hpp" "${state_dir}/src/${model}_data.cpp"
-                  "${state_dir}/${model}.fetch.json" "${state_dir}/${model}.stamp")
+                  "${state_dir}/${model}.fetch.json" "${state_dir}/${model}.stamp"
+                  "${state_dir}/${model}.defer.cmake" "${state_dir}/${model}.downloaded")
       message(STATUS "HubDeps: removed hf/${model}.hpp: no hf_fetch_model(${model}) declares it "
                      "any more")
     endif()
@@ -1289,3 +1330,4 @@ endif()
 cmake_policy(POP)
 
 include("${CMAKE_CURRENT_LIST_DIR}/HubDepsPush.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/HubDepsDefer.cmake")
