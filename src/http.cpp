@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <system_error>
+#include <vector>
 
 #include "error.hpp"
 #include "os/file.hpp"
@@ -47,6 +49,7 @@ const std::string* HttpResponse::header(std::string_view name) const {
 
 struct HttpConnection::Handle {
   CURL* curl = nullptr;
+  char detail[CURL_ERROR_SIZE] = "";  // CURLOPT_ERRORBUFFER: lives as long as the handle
   ~Handle() {
     if (curl) curl_easy_cleanup(curl);
   }
@@ -264,11 +267,35 @@ void rethrow_callback_failures(const Exchange& exchange, const UploadSource& upl
   }
 }
 
-TransportError transport_error(CURLcode code, const std::string& url) {
+// The proxy libcurl takes for `url` from the environment, as curl reads it
+// (libcurl does; hubdeps sets no proxy option): https_proxy/HTTPS_PROXY or
+// http_proxy (lower case only) by scheme, else all_proxy/ALL_PROXY. For
+// messages only: "variable=origin", without the user and password a proxy
+// URL may carry. Empty when none is set.
+std::string proxy_in_environment(const std::string& url) {
+  const bool https = url.rfind("https://", 0) == 0;
+  std::vector<const char*> names{https ? "https_proxy" : "http_proxy"};
+  if (https) names.push_back("HTTPS_PROXY");
+  names.insert(names.end(), {"all_proxy", "ALL_PROXY"});
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    const std::string proxy = value;
+    const std::string origin = url_origin(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+    return std::string(name) + "=" + origin;
+  }
+  return {};
+}
+
+TransportError transport_error(CURLcode code, const std::string& url, const char* detail) {
   const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
                          code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
   const bool permanent = tls_trust || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
-  std::string message = std::string(curl_easy_strerror(code)) + " (" + url + ")";
+  std::string message = std::string(*detail ? detail : curl_easy_strerror(code)) + " (" + url + ")";
+  if (const auto proxy = proxy_in_environment(url); !proxy.empty() && !tls_trust) {
+    message += "; the request went through the proxy in " + proxy +
+               " unless no_proxy names the host: check that the proxy is reachable, or list the host in no_proxy";
+  }
   if (tls_trust) {
     message += ": the server's TLS certificate is not trusted; if it is signed by your own CA, "
                "point CURL_CA_BUNDLE or SSL_CERT_FILE at that CA's PEM file";
@@ -301,6 +328,16 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
   set_request(curl, request, upload);
   const RequestHeaders headers(request, settings_);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list());
+  // An answer kept in memory (an API call's JSON) may come compressed, asked
+  // for or not (mirrors gzip API answers): libcurl offers and decodes every
+  // encoding it has. A download streams the raw bytes its sizes and hashes
+  // are of, and asks for identity.
+  const bool own_encoding = std::any_of(request.headers.begin(), request.headers.end(), [](const std::string& line) {
+    return lower(line).rfind("accept-encoding:", 0) == 0;
+  });
+  if (!body && !own_encoding) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  handle_->detail[0] = '\0';  // libcurl's own words for a failure: which host, which port
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle_->detail);
   if (request.send_once) {
     curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
@@ -318,7 +355,7 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
                          false, false};
   }
   if (code != CURLE_OK) {
-    TransportError error = transport_error(code, request.url);
+    TransportError error = transport_error(code, request.url, handle_->detail);
     // Only a connection never made proves the server did not get the request.
     if (request.send_once && code != CURLE_COULDNT_RESOLVE_HOST && code != CURLE_COULDNT_CONNECT) {
       error.retryable = false;

@@ -90,9 +90,15 @@ void Progress::begin(std::size_t file_count, std::uint64_t total_bytes) {
 
 void Progress::file_started(const std::string& path, std::uint64_t size, std::uint64_t already) {
   std::lock_guard lock(mutex_);
+  // A file started again another way (parallel ranges a mirror ignores, then
+  // one stream) replaces its first start: its bytes count once, its line is
+  // said once.
+  const auto earlier = active_.find(path);
+  const bool again = earlier != active_.end();
+  if (again) bytes_done_ -= std::min(bytes_done_, earlier->second.done);
   active_[path] = Active{size, already, static_cast<int>(size ? already * 10 / size : 0), Clock::now()};
   bytes_done_ += already;
-  if (mode_ == Mode::lines && size >= kLargeFileBytes) {
+  if (mode_ == Mode::lines && size >= kLargeFileBytes && !again) {
     out_ << "hubdeps: " << (done_label_ == "downloaded" ? "downloading" : "sending") << " " << path << " ("
          << format_bytes(static_cast<double>(size));
     if (already > 0) out_ << ", resuming at " << format_bytes(static_cast<double>(already));
