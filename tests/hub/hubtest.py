@@ -238,3 +238,59 @@ class TestHub:
 
     def clear_log(self) -> None:
         self.control("POST", "log/clear", {})
+
+
+class TestProxy:
+    """A forward proxy (tests/hub/proxy.py) in its own process: CONNECT tunnels and absolute-URI requests,
+    each logged without header values. `url` is what http_proxy/https_proxy name."""
+
+    __test__ = False
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="hubtest-proxy-")
+        self.log_path = os.path.join(self.folder, "requests.log")
+        self.process = None
+
+    def start(self) -> "TestProxy":
+        port_file = os.path.join(self.folder, "port.json")
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy.py")
+        self.process = subprocess.Popen([sys.executable, script, "--port-file", port_file, "--log", self.log_path],
+                                        stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(port_file):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise HubTestError("the test proxy did not start")
+            time.sleep(0.02)
+        with open(port_file, encoding="utf-8") as f:
+            self.url = json.load(f)["url"]
+        return self
+
+    def log(self) -> list:
+        """What went through the proxy: method, target, origin, headers (names), authorization,
+        proxy_authorization, status."""
+        try:
+            with open(self.log_path, encoding="utf-8") as f:
+                return [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+
+    def clear_log(self) -> None:
+        with open(self.log_path, "w", encoding="utf-8"):
+            pass
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> "TestProxy":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
