@@ -1,9 +1,11 @@
 // The header `hf/<name>.hpp` that CMake's hf_fetch_model() gives a project:
 // where a fetched snapshot is (repo id, revision, commit, folder, and the
 // absolute path and size of each fetched file), followed by the accessor
-// namespaces of chosen JSON configs, which codegen generates. Its input is
-// what `hubdeps fetch --json` printed, so this file never touches the Hub or
-// the cache.
+// namespaces of chosen JSON configs, which codegen generates, and resolve():
+// where each file is on the machine the program runs on (an environment
+// variable, an installed copy beside the executable, the build's snapshot,
+// that machine's cache). Its input is what `hubdeps fetch --json` printed, so
+// this file never touches the Hub or the cache.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +46,12 @@ std::vector<ConfigInput> load_snapshot_configs(const FetchedSnapshot& snapshot,
 // Names the model header declares at the top of its namespace; a HEADERS
 // config whose stem maps to one of these is rejected.
 const std::vector<std::string>& model_header_names();
+
+// What names a model in its run-time macros and environment variable
+// (HUBDEPS_MODEL_<stem>_DIR, HUBDEPS_MODEL_<stem>_INSTALLED): the namespace
+// without a leading hf::, '::' as '_', upper-cased: hf::bert -> BERT,
+// models::bert -> MODELS_BERT. cmake/HubDepsInstall.cmake applies the same rule.
+std::string model_variable_stem(std::string_view cpp_namespace);
 
 // The whole header text and its data source (docs/header-mapping.md,
 // "Large values"), which includes the header as `header_include`;

@@ -113,6 +113,35 @@ TEST(ModelHeader, DeclaresTheSnapshotTheFileListAndALookup) {
   EXPECT_EQ(header, generate_model_header(snapshot, "hf::tiny", {}));
 }
 
+TEST(ModelHeader, NamesEachModelsRunTimeVariableAfterItsNamespace) {
+  EXPECT_EQ(model_variable_stem("hf::tiny"), "TINY");
+  EXPECT_EQ(model_variable_stem("hf::tiny_main"), "TINY_MAIN");
+  EXPECT_EQ(model_variable_stem("models::bert"), "MODELS_BERT");
+  EXPECT_EQ(model_variable_stem("hf::Bert::v2"), "BERT_V2");
+}
+
+TEST(ModelHeader, AddsARunTimeLookupBesideTheConstexprPath) {
+  const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
+  const std::string header = generate_model_header(snapshot, "hf::tiny", {});
+  EXPECT_TRUE(contains(header, "inline constexpr ::std::string_view dir_variable = \"HUBDEPS_MODEL_TINY_DIR\";"));
+  // The installed folder comes from the compile definition hf_install_model() sets, if any.
+  EXPECT_TRUE(contains(header, "#if defined(HUBDEPS_MODEL_TINY_INSTALLED)\n"
+                               "inline constexpr ::std::string_view installed_dir = HUBDEPS_MODEL_TINY_INSTALLED;\n"
+                               "#else\n"
+                               "inline constexpr ::std::string_view installed_dir = {};\n"));
+  // This machine's cache is looked in under the repo's folder name at the pinned commit.
+  EXPECT_TRUE(contains(header, "files, \"HUBDEPS_MODEL_TINY_DIR\", installed_dir, snapshot_dir,\n"
+                               "      \"models--org--tiny\", commit);"));
+  EXPECT_TRUE(contains(header, "inline ::std::string_view resolve(::std::string_view repo_path) {"));
+  EXPECT_TRUE(contains(header, "inline ::std::string_view location(::std::string_view repo_path) {"));
+  // The shared part is guarded, so several model headers define it once; each OS's part is too.
+  EXPECT_EQ(header.find("#ifndef HUBDEPS_RUNTIME_V1"), header.rfind("#ifndef HUBDEPS_RUNTIME_V1"));
+  EXPECT_TRUE(contains(header, "readlink(\"/proc/self/exe\""));
+  EXPECT_TRUE(contains(header, "_NSGetExecutablePath"));
+  EXPECT_TRUE(contains(header, "GetModuleFileNameW"));
+  EXPECT_FALSE(contains(header, "#include <filesystem>"));
+}
+
 TEST(ModelHeader, AddsConfigAccessorsFromTheHeaderGeneratorWithTheSameConstants) {
   const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
   const std::vector<ConfigInput> configs = {
