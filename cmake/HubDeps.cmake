@@ -112,7 +112,25 @@ Commands
   * ``files``: an ``inline constexpr std::array`` of ``file_entry``
     ``{repo_path, path, size}``, where ``path`` is absolute;
   * ``constexpr std::string_view path(std::string_view repo_path)``: the
-    absolute path of a fetched file, or an empty view for a file that was
+    absolute path of a fetched file in the build's cache, or an empty view
+    for a file that was not fetched;
+  * ``std::string_view resolve(std::string_view repo_path)``: the path of a
+    fetched file on the machine the program runs on, for a program that is
+    installed, moved or packaged (see :command:`hf_install_model`). The
+    first of: the folder the environment variable ``dir_variable`` names
+    (``HUBDEPS_MODEL_<NAME>_DIR``, ``<NAME>`` the namespace without ``hf::``,
+    ``::`` as ``_``, upper-cased: ``HUBDEPS_MODEL_BERT_DIR``), not checked;
+    the folder ``hf_install_model`` installed the file to, relative to the
+    running executable (found through ``/proc/self/exe``,
+    ``_NSGetExecutablePath`` or ``GetModuleFileNameW``); the build tree's
+    snapshot, ``path()``; the machine's Hugging Face cache at the pinned
+    commit (where ``hubdeps fetch --lock <lock> --name <name>`` puts it). It
+    looks once, at the first call, and a program with nothing installed only
+    reads the variable and checks that the snapshot folder exists. A file in
+    none of them resolves to its place in the machine's cache;
+  * ``std::string_view location(std::string_view repo_path)``: which of
+    these ``resolve`` found, ``"env"``, ``"installed"``, ``"build tree"`` or
+    ``"cache"``, or ``"missing"``, for diagnostics; empty for a file that was
     not fetched;
   * for each ``HEADERS`` file, the accessor namespace ``hubdeps header``
     generates for it, named after the file's stem: ``HEADERS config.json``
@@ -182,6 +200,62 @@ Commands
     add_executable(app main.cpp)
     target_link_libraries(app PRIVATE hf::bert)
     # main.cpp: std::cout << hf::bert::config::hidden_size << hf::bert::path("vocab.txt");
+
+.. command:: hf_install_model
+
+  .. code-block:: cmake
+
+    hf_install_model(<name>
+      DESTINATION <dir>
+      [COMPONENT <component>]
+      [INCLUDE <glob>...]
+      [EXCLUDE <glob>...]
+      [RUNTIME_DESTINATION <dir>]
+      [EXPORT <export set> [INCLUDES_DESTINATION <dir>]]
+    )
+
+  Installs the files ``hf_fetch_model(<name> ...)`` fetched, at their paths
+  in the repository below ``DESTINATION`` (relative to the install prefix),
+  as real files copied from the cache, never links into it. They follow the
+  usual rules of :command:`install`: ``COMPONENT``, ``DESTDIR``,
+  ``cmake --install --prefix``, CPack. ``INCLUDE`` and ``EXCLUDE`` select
+  among the fetched files as ``hf_fetch_model``'s do; an ``INCLUDE`` without
+  wildcards names a fetched file, and the selection may not be empty.
+  Several calls may install parts of one model in the same ``DESTINATION``,
+  e.g. its configs and its weights in two components.
+
+  The program finds them with ``hf::<name>::resolve()``: the target gets the
+  compile definition ``HUBDEPS_MODEL_<NAME>_INSTALLED``, the path from
+  ``RUNTIME_DESTINATION`` (where the program is installed, default
+  ``CMAKE_INSTALL_BINDIR``, else ``bin``) to ``DESTINATION``, so an installed
+  or unpacked app reads its model wherever its prefix is moved, with no
+  cache and no network.
+
+  With ``EXPORT``, ``hf::<name>`` joins the export set (as the target
+  ``hubdeps_model_<name>``, with its static library when its configs have
+  large values) and its header is installed in
+  ``INCLUDES_DESTINATION/hf`` (default ``CMAKE_INSTALL_INCLUDEDIR``, else
+  ``include``), so :command:`install(EXPORT)` of a library that links
+  ``hf::<name>`` works and its consumers get the header, C++17 and the
+  compile definition; without it, that install fails with "requires target
+  hubdeps_model_<name> that is not in any export set".
+
+  Large weights make a large package. To leave them out, install them in a
+  component of their own (or ``EXCLUDE`` them) and install the lockfile with
+  the app; on the target machine, a post-install step or the app's first run
+  fetches exactly what the lock pins into that machine's cache, where
+  ``resolve()`` finds it:
+
+  .. code-block:: cmake
+
+    hf_install_model(bert DESTINATION share/app/bert COMPONENT app EXCLUDE "*.safetensors")
+    hf_install_model(bert DESTINATION share/app/bert COMPONENT weights INCLUDE "*.safetensors")
+    install(FILES "${HUBDEPS_LOCKFILE}" DESTINATION share/app COMPONENT app)
+    # on the target: hubdeps fetch --lock <prefix>/share/app/hubdeps.lock --name bert
+
+  The rules copy each file's blob from the cache when the install runs: a
+  ``DEFER`` model's files must have been downloaded by a build first, and an
+  install without them fails naming them.
 
 .. command:: hf_push_artifact
 
@@ -922,6 +996,7 @@ function(_hubdeps_claim_namespace context name namespace)
                         "NAMESPACE of its own.")
   endif()
   set_property(GLOBAL PROPERTY "_HUBDEPS_NAMESPACE ${namespace}" "${name};${CMAKE_CURRENT_LIST_FILE}")
+  set_property(GLOBAL PROPERTY "_HUBDEPS_NAMESPACE_OF ${name}" "${namespace}")  # hf_install_model()
 endfunction()
 
 # HEADERS files are checked before any request: JSON files at safe paths
@@ -942,7 +1017,8 @@ function(_hubdeps_check_headers context configs)
       message(FATAL_ERROR "${context}: HEADERS names two files called ${stem}.json; each becomes "
                           "the namespace ${stem} of the header, so give only one of them")
     endif()
-    if(stem MATCHES "^(repo_id|repo_type|revision|commit|snapshot_dir|file_entry|files|path)$")
+    if(stem MATCHES "^(repo_id|repo_type|revision|commit|snapshot_dir|file_entry|files|path|dir_variable|\
+installed_dir|located|resolve|location)$")
       message(FATAL_ERROR "${context}: HEADERS '${config}' would become the namespace ${stem}, a "
                           "name the model header already declares for the snapshot; generate it "
                           "into a header of its own with `hubdeps header`")
@@ -997,7 +1073,8 @@ function(_hubdeps_model_target context name include_dir data_source)
     set(usage INTERFACE)
   endif()
   add_library(hf::${name} ALIAS hubdeps_model_${name})
-  target_include_directories(hubdeps_model_${name} ${usage} "${include_dir}")
+  # Installed, the header is where hf_install_model(... EXPORT) puts it.
+  target_include_directories(hubdeps_model_${name} ${usage} "$<BUILD_INTERFACE:${include_dir}>")
   if("CXX" IN_LIST languages)
     target_compile_features(hubdeps_model_${name} ${usage} cxx_std_17)
   endif()
@@ -1330,4 +1407,5 @@ endif()
 cmake_policy(POP)
 
 include("${CMAKE_CURRENT_LIST_DIR}/HubDepsPush.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/HubDepsInstall.cmake")
 include("${CMAKE_CURRENT_LIST_DIR}/HubDepsDefer.cmake")

@@ -1,4 +1,4 @@
-// hubdeps fetch REPO_ID [--revision REV] [--repo-type T] [--include GLOB]...
+// hubdeps fetch (REPO_ID | --lock FILE --name NAME) [--revision REV] [--repo-type T] [--include GLOB]...
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
@@ -143,6 +143,30 @@ void print_result(const FetchOptions& options, const Environment& env, const Fet
   std::cout << out.dump(2) << "\n";
 }
 
+// The declaration: the command line's, or, without a REPO_ID, the one the
+// lock entry was recorded from (an installed app fetching what it pins).
+FetchRequest request_of(const FetchOptions& options) {
+  if (options.repo_id.empty()) {
+    if (options.lock.empty()) {
+      throw Error(ExitCode::usage, "fetch needs a REPO_ID (e.g. `hubdeps fetch google-bert/bert-base-uncased`), "
+                                   "or --lock FILE --name NAME to fetch what that lock entry pins");
+    }
+    const bool declared = options.revision != "main" || options.repo_type != "model" ||
+                          !options.include.empty() || !options.exclude.empty();
+    if (declared) {
+      throw Error(ExitCode::usage, "--revision, --repo-type, --include and --exclude need a REPO_ID: without "
+                                   "one, the lock entry '" + options.name + "' says what to fetch");
+    }
+    return request_from_lock(options.lock, options.name);
+  }
+  FetchRequest request(RepoId::parse(options.repo_id));
+  request.type = parse_repo_type(options.repo_type);
+  request.revision = validate_revision(options.revision);
+  request.include = options.include;
+  request.exclude = options.exclude;
+  return request;
+}
+
 void run_fetch(const FetchOptions& options) {
   os::say_on_interrupt(
       "\nhubdeps: interrupted: what was downloaded is kept in the cache (blobs/*.incomplete); "
@@ -150,11 +174,7 @@ void run_fetch(const FetchOptions& options) {
   check_header_arguments(options);
   const Environment env = environment_of(options);
 
-  FetchRequest request(RepoId::parse(options.repo_id));
-  request.type = parse_repo_type(options.repo_type);
-  request.revision = validate_revision(options.revision);
-  request.include = options.include;
-  request.exclude = options.exclude;
+  FetchRequest request = request_of(options);
   request.jobs = options.jobs;
   request.offline = options.offline;
   request.force = options.force;
@@ -208,8 +228,9 @@ void add_fetch_command(CLI::App& app) {
   auto options = std::make_shared<FetchOptions>();
   auto* cmd = app.add_subcommand(
       "fetch", "Resolve a revision and download its files into the shared Hugging Face cache");
-  cmd->add_option("repo_id", options->repo_id, "Repository id, e.g. google-bert/bert-base-uncased")
-      ->required();
+  cmd->add_option("repo_id", options->repo_id,
+                  "Repository id, e.g. google-bert/bert-base-uncased; without it, --lock and --name say "
+                  "what to fetch: the entry's pinned commit and files");
   cmd->add_option("--revision", options->revision, "Branch, tag, full commit or refs/pr/N")
       ->capture_default_str();
   cmd->add_option("--repo-type", options->repo_type, "model, dataset or space")

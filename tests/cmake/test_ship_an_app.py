@@ -267,6 +267,10 @@ class InstallErrors(CMakeTestCase):
         self.configure(project, build, "-DCASE=fine")
         self.run_command([CMAKE, "--install", build, "--prefix", self.path("prefix")])
         self.assertEqual(sorted(tree(self.path("prefix"))), [os.path.join("share", "x", "tokenizer.json")])
+        # An install whose files are not in the cache (gone, or a DEFER model not built yet) says what to do.
+        shutil.rmtree(self.cache)
+        output = self.run_command([CMAKE, "--install", build, "--prefix", self.path("again")], expect_ok=False)
+        self.assertIn("lacks tokenizer.json, which the install copies: build the project first", " ".join(output.split()))
 
 
 LIBRARY_CMAKELISTS = """cmake_minimum_required(VERSION 3.19)
