@@ -6,9 +6,9 @@
 // Clang 14 (bench/headers.py): strings are string literals used as pointers,
 // never as array initializers (Clang holds an initializer array at ~70
 // bytes per element), and nothing is a std::string_view per element (each is
-// a constexpr constructor call to evaluate, ~10 s and over 1 GiB for a
-// tokenizer's 400,000 strings); a collection of strings is one literal of
-// all its bytes plus an array of end offsets.
+// a constexpr constructor call to evaluate: tens of seconds and over 1 GiB
+// for a tokenizer's 400,000 strings); a collection of strings is one literal
+// of all its bytes plus an array of end offsets.
 #include <stdexcept>
 
 #include "codegen_detail.hpp"
@@ -262,8 +262,10 @@ struct layout<::std::array<T, N>> {
 };
 
 // Like a `const ::std::array<T, N>` whose elements are read when accessed and
-// returned by value; the iterators are random access, with values as their
-// reference type (like ::std::vector<bool>'s).
+// returned by value. The iterators have the random access operations, with
+// values as their reference type (like ::std::vector<bool>'s), but no
+// iterator_category: that takes <iterator>, a tenth of a second in every
+// translation unit.
 template <typename T, ::std::size_t N>
 class array {
  public:
@@ -273,7 +275,6 @@ class array {
 
   class iterator {
    public:
-    using iterator_category = ::std::random_access_iterator_tag;
     using value_type = T;
     using difference_type = ::std::ptrdiff_t;
     using pointer = void;

@@ -1,7 +1,8 @@
 // The header `hf/<name>.hpp` that CMake's hf_fetch_model() gives a project:
 // where a fetched snapshot is (repo id, revision, commit, folder, and the
 // absolute path and size of each fetched file), followed by the accessor
-// namespaces of chosen JSON configs, which codegen generates, and resolve():
+// namespaces of chosen JSON configs, which codegen generates (with the data
+// source of their large values), and resolve():
 // where each file is on the machine the program runs on (an environment
 // variable, an installed copy beside the executable, the build's snapshot,
 // that machine's cache). Its input is what `hubdeps fetch --json` printed, so

@@ -42,7 +42,7 @@ def make_vocab_and_merges(vocab_size: int, merge_count: int, rng: random.Random)
     tokens = list(alphabet)
     known = set(tokens)
     while len(tokens) < vocab_size:
-        length = rng.choice((2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 12))
+        length = rng.choice((2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10, 11, 12))
         word = "".join(rng.choice(letters) if rng.random() < 0.9 else rng.choice(alphabet) for _ in range(length))
         if rng.random() < 0.33:
             word = "\u0120" + word[1:]
@@ -57,7 +57,7 @@ def make_vocab_and_merges(vocab_size: int, merge_count: int, rng: random.Random)
             cut = rng.randrange(1, len(token))
             pair = (token[:cut], token[cut:])
         else:
-            pair = (tokens[rng.randrange(len(tokens))], tokens[rng.randrange(len(tokens))][:3])
+            pair = (tokens[rng.randrange(len(tokens))], tokens[rng.randrange(len(tokens))][:4])
         if pair not in merged:
             merges.append(pair)
             merged.add(pair)

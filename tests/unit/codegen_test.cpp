@@ -524,7 +524,7 @@ TEST(LargeValues, SmallCollectionsMappedElementByElementJudgeEachItem) {
 TEST(LargeValues, TheViewsAreDefinedOnceUnderAGuardAndOnlyWhenNeeded) {
   const GeneratedHeader generated = generated_for(R"({"ints": [1, 2, 3, 4, 5]})", 4, 100);
   const std::string& header = generated.header;
-  EXPECT_TRUE(contains(header, "#include <iterator>\n#include <optional>\n"));
+  EXPECT_TRUE(contains(header, "#include <cstdint>\n#include <optional>\n#include <string_view>\n"));
   const std::size_t guard = header.find("#ifndef HUBDEPS_DATA_VIEWS_V1\n#define HUBDEPS_DATA_VIEWS_V1\n");
   ASSERT_NE(guard, std::string::npos);
   EXPECT_LT(guard, header.find("namespace hf::test {"));
