@@ -20,6 +20,17 @@ std::optional<std::uint64_t> content_range_start(const HttpResponse& response) {
   }
 }
 
+// A 206 whose Content-Length is `length`; a mirror may send no Content-Range
+// with it (hf-mirror style; hf-hub#144).
+bool has_length(const HttpResponse& response, std::uint64_t length) {
+  const auto* value = response.header("content-length");
+  try {
+    return value && std::stoull(*value) == length;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 Digest new_digest(const RepoFile& file) {
@@ -101,8 +112,13 @@ bool BlobRange::start(const HttpResponse& response) {
     }
     start_over();  // the server ignored our Range and sends the whole file
   } else if (response.status == 206 && content_range_start(response) != position_) {
-    wrong_range_ = true;
-    return false;
+    // Without a Content-Range, a body of exactly the length asked for is
+    // taken as the bytes asked for: the hash has the last word either way.
+    const bool unlabelled = !response.header("content-range") && has_length(response, end_ - position_);
+    if (!unlabelled) {
+      wrong_range_ = true;
+      return false;
+    }
   }
   return true;
 }
