@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(BENCH_DIR), "tests", "hub"))
 
 import cmake_project  # noqa: E402
 import common  # noqa: E402
+import deferred  # noqa: E402
 import downloads  # noqa: E402
 import machine  # noqa: E402
 import push  # noqa: E402
@@ -43,6 +44,7 @@ SCENARIOS = {
     "4": cmake_project.scenario_noop_rebuild,
     "5": downloads.scenario_peak_memory,
     "6": push.scenario_push,
+    "8": deferred.scenario_deferred,
 }
 TITLES = {
     "1": "Cold download of one large LFS file into an empty cache",
@@ -51,6 +53,7 @@ TITLES = {
     "4": "No-op rebuild after a re-configure",
     "5": "Peak memory while downloading the large file",
     "6": "Push of a large LFS artifact, and a re-push of the unchanged artifact",
+    "8": deferred.TITLE,
 }
 
 
