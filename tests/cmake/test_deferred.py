@@ -16,6 +16,8 @@ import subprocess
 
 from test_hubdeps_cmake import CMAKE, HELPER, SOURCE_DIR, ProjectTestCase, parse_key_values, squash
 
+from hubtest import READ_TOKEN  # noqa: E402  (tests/hub, on the path test_hubdeps_cmake set)
+
 WEIGHTS = "model.safetensors"
 STEP_COMMENT = "HubDeps: downloading the files of hf::"
 
@@ -309,6 +311,41 @@ class DeferredBuild(DeferredTestCase):
         self.assertIn(f"hubdeps lock --update bert --lock {self.lockfile}", error)
         self.assertFalse(os.path.exists(os.path.join(self.cache, f"models--{self.repo.replace('/', '--')}", "blobs",
                                                      "0" * 64)))
+
+    def test_the_build_step_reads_the_token_from_the_builds_environment_and_never_records_it(self):
+        private = f"hubdeps-test/deferred-private-{os.getpid()}"  # a namespace READ_TOKEN can read
+        self.hub.create_repo(private, private=True)
+        self.publish(seed="v1", repo=private)
+        self.write_cxx_project(self.declaration(repo=private))
+        with_token = dict(self.env, HF_TOKEN=READ_TOKEN)
+        self.configure_cxx(env=with_token)
+        output = self.build_target(expect_ok=False)  # a shell without the token
+        error = squash(output[output.find("CMake Error"):])
+        self.assertIn("(hubdeps exit code 4: access denied)", error)
+        self.assertIn("export HF_TOKEN (a token that can read the repository) where the build runs", error)
+        self.build_target(env=with_token)
+        self.assert_every_file_in_place(self.run_app())
+        leaks = []
+        for folder in (self.path("build"), self.project):
+            for root, _, files in os.walk(folder):
+                for name in files:
+                    with open(os.path.join(root, name), "rb") as f:
+                        if READ_TOKEN.encode() in f.read():
+                            leaks.append(os.path.join(root, name))
+        self.assertEqual(leaks, [])
+
+    def test_force_download_fetches_every_file_at_configure_time_deferred_or_not(self):
+        self.write_cxx_project(self.declaration())
+        self.configure_cxx()
+        self.build_target()
+        self.hub.clear_log()
+        output = self.reconfigure(self.path("build"), "-DHUBDEPS_FORCE_DOWNLOAD=ON")
+        self.assertEqual(self.resolves(), ["config.json", WEIGHTS, "tokenizer.json"])
+        self.assertNotIn("hubdeps: deferred", output)
+        self.hub.clear_log()
+        self.assertIn("ninja: no work to do", self.build_target())
+        self.reconfigure(self.path("build"))
+        self.assertEqual(self.hub.log(), [])
 
     def test_without_a_lockfile_the_build_downloads_the_commit_the_configure_resolved(self):
         self.write_cxx_project(self.declaration())
