@@ -332,9 +332,9 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
   // for or not (mirrors gzip API answers): libcurl offers and decodes every
   // encoding it has. A download streams the raw bytes its sizes and hashes
   // are of, and asks for identity.
-  const bool own_encoding = std::any_of(request.headers.begin(), request.headers.end(), [](const std::string& line) {
-    return lower(line).rfind("accept-encoding:", 0) == 0;
-  });
+  const bool own_encoding =
+      std::any_of(request.headers.begin(), request.headers.end(),
+                  [](const std::string& line) { return lower(line).rfind("accept-encoding:", 0) == 0; });
   if (!body && !own_encoding) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   handle_->detail[0] = '\0';  // libcurl's own words for a failure: which host, which port
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, handle_->detail);

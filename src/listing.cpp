@@ -104,7 +104,8 @@ void TreePages::add(std::string_view body) {
       const auto sha256 = lfs->is_object() ? lfs->find("oid") : entry.end();
       const auto lfs_size = lfs->is_object() ? lfs->find("size") : entry.end();
       if (!lfs->is_object() || sha256 == lfs->end() || !sha256->is_string() ||
-          !is_hex(sha256->get<std::string>(), 64) || lfs_size == lfs->end() || !lfs_size->is_number_unsigned()) {
+          !is_hex(sha256->get<std::string>(), 64) || lfs_size == lfs->end() ||
+          !lfs_size->is_number_unsigned()) {
         throw invalid("LFS file '" + file.path + "' has no valid 'oid' (SHA-256) and 'size'");
       }
       file.sha256 = sha256->get<std::string>();

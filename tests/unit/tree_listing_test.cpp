@@ -29,7 +29,9 @@ ExitCode code_of(const std::function<void()>& action) {
 
 RevisionListing listing_of(std::size_t files) {
   RevisionListing listing;
-  for (std::size_t i = 0; i < files; ++i) listing.files.push_back(RepoFile{"f" + std::to_string(i), 1, kBlob, {}});
+  for (std::size_t i = 0; i < files; ++i) {
+    listing.files.push_back(RepoFile{"f" + std::to_string(i), 1, kBlob, {}});
+  }
   return listing;
 }
 
@@ -39,8 +41,8 @@ TEST(TreePages, CollectFilesOfEveryPageSortedAndSkipFolders) {
   TreePages pages("model 'org/name'");
   pages.add("[" + file_entry("z.txt") + R"(, {"type": "directory", "path": "data", "oid": ")" + kBlob +
             R"(", "size": 0}])");
-  pages.add("[" + file_entry("data/w.bin", R"(, "lfs": {"oid": ")" + kSha + R"(", "size": 5000, "pointerSize": 134})") +
-            "]");
+  const std::string lfs = R"(, "lfs": {"oid": ")" + kSha + R"(", "size": 5000, "pointerSize": 134})";
+  pages.add("[" + file_entry("data/w.bin", lfs) + "]");
   pages.add("[]");
   const auto files = pages.take_files();
   ASSERT_EQ(files.size(), 2u);
@@ -61,11 +63,13 @@ TEST(TreePages, RejectAPathListedTwiceEvenOnDifferentPages) {
 
 TEST(TreePages, RejectUnsafePathsAndMalformedEntries) {
   for (const std::string& bad :
-       {std::string("{}"), std::string("not json"), "[" + file_entry("../evil") + "]", "[" + file_entry("/abs") + "]",
+       {std::string("{}"), std::string("not json"), "[" + file_entry("../evil") + "]",
+        "[" + file_entry("/abs") + "]",
         "[" + file_entry("a//b") + "]", std::string(R"([{"type": "file", "path": "a", "size": 1}])"),
         std::string(R"([{"type": "file", "path": "a", "oid": "xyz", "size": 1}])"),
         "[" + file_entry("a", R"(, "lfs": {"oid": "short", "size": 1})") + "]",
-        "[" + file_entry("a", R"(, "lfs": "yes")") + "]", std::string(R"([{"path": "a"}])"), std::string("[1]")}) {
+        "[" + file_entry("a", R"(, "lfs": "yes")") + "]", std::string(R"([{"path": "a"}])"),
+        std::string("[1]")}) {
     TreePages pages("model 'org/name'");
     EXPECT_EQ(code_of([&] { pages.add(bad); }), ExitCode::network) << bad;
   }
@@ -85,8 +89,8 @@ TEST(TreeListing, NextPageComesFromTheLinkHeaderResolvedAgainstThePage) {
             "https://hub.example/api/models/org/name/tree/abc?cursor=x");
   EXPECT_EQ(next_page_url(R"(</api/models/org/name/tree/abc?cursor=y>; rel=next)", page),
             "https://hub.example/api/models/org/name/tree/abc?cursor=y");
-  EXPECT_EQ(next_page_url(R"(<https://hub.example/p1>; rel="prev", <https://hub.example/p3?a=1,2>; rel="next")", page),
-            "https://hub.example/p3?a=1,2");
+  const std::string two = R"(<https://hub.example/p1>; rel="prev", <https://hub.example/p3?a=1,2>; rel="next")";
+  EXPECT_EQ(next_page_url(two, page), "https://hub.example/p3?a=1,2");
   EXPECT_EQ(next_page_url(R"(<https://hub.example/p2>; rel=next, <https://hub.example/p9>; rel=last)", page),
             "https://hub.example/p2");
   EXPECT_EQ(next_page_url(R"(<https://hub.example/p1>; rel="prev")", page), "");
