@@ -83,9 +83,9 @@ class WriteToFile final : public BlobStep {
 };
 
 // Feeds the bytes to a digest that has taken in every byte before them.
-class HashInOrder final : public BlobStep {
+class HashBytes final : public BlobStep {
  public:
-  HashInOrder(Digest& digest, const RepoFile& file, BlobStep* next)
+  HashBytes(Digest& digest, const RepoFile& file, BlobStep* next)
       : BlobStep(next), digest_(digest), file_(file) {}
 
  private:

@@ -58,7 +58,7 @@ std::string download_linear(HttpTransport& connection, const std::string& url, c
   progress.file_started(file.path, file.size, have);
 
   ReportProgress reported(progress, file.path);
-  HashInOrder hash(digest, file, &reported);
+  HashBytes hash(digest, file, &reported);
   WriteToFile write(part, &hash);
   if (have < file.size || file.size == 0) {
     BlobRange rest(file, file_context, BlobRange::Kind::rest, have, file.size, write, cancelled);

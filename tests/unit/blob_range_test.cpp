@@ -58,7 +58,7 @@ class BlobRangeTest : public ::testing::Test {
   std::optional<std::string> fetch(FakeTransport& server, BlobRange::Kind kind, std::uint64_t position,
                                    std::uint64_t end) {
     ReportProgress reported(progress_, file_.path);
-    HashInOrder hash(digest_, file_, &reported);
+    HashBytes hash(digest_, file_, &reported);
     WriteToFile write(part_, &hash);
     BlobRange range(file_, context_, kind, position, end, write, cancelled_);
     return fetch_blob_range(server, "http://hub.test/resolve/model.safetensors", range, context_);
