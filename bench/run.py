@@ -30,6 +30,7 @@ import cmake_project  # noqa: E402
 import common  # noqa: E402
 import deferred  # noqa: E402
 import downloads  # noqa: E402
+import headers  # noqa: E402
 import machine  # noqa: E402
 import push  # noqa: E402
 import report  # noqa: E402
@@ -44,6 +45,7 @@ SCENARIOS = {
     "4": cmake_project.scenario_noop_rebuild,
     "5": downloads.scenario_peak_memory,
     "6": push.scenario_push,
+    "7": headers.scenario_headers,
     "8": deferred.scenario_deferred,
 }
 TITLES = {
@@ -53,6 +55,7 @@ TITLES = {
     "4": "No-op rebuild after a re-configure",
     "5": "Peak memory while downloading the large file",
     "6": "Push of a large LFS artifact, and a re-push of the unchanged artifact",
+    "7": headers.TITLE,
     "8": deferred.TITLE,
 }
 
