@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include <system_error>
 
 #include "error.hpp"
+#include "os/random.hpp"
 
 namespace hubdeps {
 
@@ -95,15 +95,9 @@ void create_parent_folders(const fs::path& path, const char* hint = kCacheHint) 
 // stays atomic): "<name>.<16 hex>.tmp", the shape huggingface_hub uses.
 fs::path unique_sibling(const fs::path& path) {
   unsigned char random[8];
-  std::size_t filled = 0;
-  while (filled < sizeof random) {
-    const ssize_t n = ::getrandom(random + filled, sizeof random - filled, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw io_error("get random bytes for a temporary name next to", path, errno);
-    }
-    filled += static_cast<std::size_t>(n);
-  }
+  std::error_code error;
+  os::random_bytes(random, sizeof random, error);
+  if (error) throw io_error("get random bytes for a temporary name next to", path, error.value());
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string suffix;
   for (unsigned char byte : random) {

@@ -58,7 +58,10 @@ std::optional<std::string> run_git(const std::filesystem::path& dir,
   argv.push_back(nullptr);
 
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::nullopt;
+  // pipe + FD_CLOEXEC rather than Linux's pipe2: macOS has no pipe2. The
+  // window in between matters not: the helper starts no other process.
+  if (::pipe(pipe_fds) != 0) return std::nullopt;
+  for (const int fd : pipe_fds) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);

@@ -1,11 +1,10 @@
 #include "progress.hpp"
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
+
+#include "os/terminal.hpp"
 
 namespace hubdeps {
 
@@ -28,14 +27,6 @@ std::string short_name(const std::string& path, std::size_t width) {
   return "..." + path.substr(path.size() - (width - 3));
 }
 
-// The terminal's width, so a redraw never wraps (a wrapped line is not
-// erased by the next frame and the screen fills with stale copies).
-std::size_t terminal_columns(int fd) {
-  winsize size{};
-  if (::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
-  return 80;
-}
-
 std::string percent(std::uint64_t done, std::uint64_t size) {
   return std::to_string(size ? done * 100 / size : 100) + "%";
 }
@@ -56,11 +47,13 @@ std::string format_bytes(double bytes) {
 
 Progress::Mode Progress::mode_for(bool quiet, int fd) {
   if (quiet) return Mode::quiet;
-  return isatty(fd) ? Mode::live : Mode::lines;
+  return os::is_terminal(fd) ? Mode::live : Mode::lines;
 }
 
 Progress::Progress(Mode mode, std::ostream& out) : mode_(mode), out_(out), started_(Clock::now()) {
-  if (mode_ == Mode::live) columns_ = terminal_columns(STDERR_FILENO);
+  // The terminal's width, so a redraw never wraps (a wrapped line is not
+  // erased by the next frame and the screen fills with stale copies).
+  if (mode_ == Mode::live) columns_ = os::terminal_columns(os::stderr_descriptor());
 }
 
 Progress::~Progress() {

@@ -5,8 +5,9 @@
 // what went wrong and what to do.
 //
 // file_posix.cpp implements it with open/pread/pwrite and extended
-// attributes; a Windows implementation (issue #16) goes beside it, behind
-// the same declarations.
+// attributes (Linux's and macOS's), falling back to a sidecar file; a
+// Windows implementation (issue #16) goes beside it, behind the same
+// declarations.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace hubdeps::os {
 
@@ -55,16 +57,22 @@ class File {
   // Cuts or extends the file to `size` bytes.
   void truncate(std::uint64_t size, std::error_code& error) const;
 
-  // A small named value kept with the file itself rather than in a second,
-  // visible file (resume state). Best effort: where the file system keeps
-  // none, reading finds nothing and writing returns false.
+  // A small named value kept with the file (resume state): in an extended
+  // attribute where the file system keeps them, else in a sidecar file
+  // "<path>.<name>" beside it, replaced atomically. HUBDEPS_NO_XATTR=1 makes
+  // the sidecar the only place (how tests prove the fallback, and a way out
+  // on file systems whose attributes misbehave). Best effort: where neither
+  // can be written, reading finds nothing and writing returns false.
+  // Creating the file removes a sidecar left by an earlier one of its name.
   std::optional<std::string> attribute(std::string_view name) const;
   bool set_attribute(std::string_view name, std::string_view value) const;
   void remove_attribute(std::string_view name) const;
 
  private:
-  explicit File(int descriptor) : descriptor_(descriptor) {}
+  File(int descriptor, std::filesystem::path path) : descriptor_(descriptor), path_(std::move(path)) {}
+  std::filesystem::path sidecar(std::string_view name) const;
   int descriptor_ = -1;  // POSIX; a Windows build keeps its HANDLE here
+  std::filesystem::path path_;  // as opened: names the sidecar
 };
 
 }  // namespace hubdeps::os

@@ -1,11 +1,15 @@
 // os::File on POSIX: a file descriptor. Extended attributes are Linux's
-// (fgetxattr and friends in the "user." namespace).
+// (in the "user." namespace) or macOS's (another signature, no namespace);
+// the sidecar file is plain POSIX.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 #include "os/file.hpp"
@@ -16,8 +20,40 @@ namespace {
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
 
+#ifdef __APPLE__
+std::string attribute_key(std::string_view name) { return std::string(name); }
+ssize_t get_xattr(int fd, const char* key, void* value, std::size_t size) {
+  return ::fgetxattr(fd, key, value, size, 0, 0);
+}
+int set_xattr(int fd, const char* key, const void* value, std::size_t size) {
+  return ::fsetxattr(fd, key, value, size, 0, 0);
+}
+int remove_xattr(int fd, const char* key) { return ::fremovexattr(fd, key, 0); }
+#else
 // User attributes live in the "user." namespace on Linux.
 std::string attribute_key(std::string_view name) { return "user." + std::string(name); }
+ssize_t get_xattr(int fd, const char* key, void* value, std::size_t size) {
+  return ::fgetxattr(fd, key, value, size);
+}
+int set_xattr(int fd, const char* key, const void* value, std::size_t size) {
+  return ::fsetxattr(fd, key, value, size, 0);
+}
+int remove_xattr(int fd, const char* key) { return ::fremovexattr(fd, key); }
+#endif
+
+// Read each time rather than once, so a test can switch it.
+bool attributes_disabled() {
+  const char* value = std::getenv("HUBDEPS_NO_XATTR");
+  return value && std::string_view(value) == "1";
+}
+
+// Which file a sidecar belongs to: a sidecar outliving its file (deleted by
+// a cache cleaner) must not describe a new file of the same name.
+std::string identity(int descriptor) {
+  struct stat info {};
+  if (::fstat(descriptor, &info) != 0) return {};
+  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + "\n";
+}
 
 }  // namespace
 
@@ -25,19 +61,21 @@ File File::open(const std::filesystem::path& path, Mode mode, std::error_code& e
   const int flags = mode == Mode::read ? O_RDONLY : O_RDWR | O_CREAT;
   const int descriptor = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
   error = descriptor < 0 ? last_error() : std::error_code();
-  return File(descriptor);
+  return File(descriptor, path);
 }
 
 File::~File() {
   if (descriptor_ >= 0) ::close(descriptor_);
 }
 
-File::File(File&& other) noexcept : descriptor_(std::exchange(other.descriptor_, -1)) {}
+File::File(File&& other) noexcept
+    : descriptor_(std::exchange(other.descriptor_, -1)), path_(std::move(other.path_)) {}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
     if (descriptor_ >= 0) ::close(descriptor_);
     descriptor_ = std::exchange(other.descriptor_, -1);
+    path_ = std::move(other.path_);
   }
   return *this;
 }
@@ -86,23 +124,65 @@ void File::truncate(std::uint64_t size, std::error_code& error) const {
   error = ::ftruncate(descriptor_, static_cast<off_t>(size)) == 0 ? std::error_code() : last_error();
 }
 
+std::filesystem::path File::sidecar(std::string_view name) const {
+  std::filesystem::path path = path_;
+  path += "." + std::string(name);
+  return path;
+}
+
 std::optional<std::string> File::attribute(std::string_view name) const {
-  const std::string key = attribute_key(name);
-  const ssize_t size = ::fgetxattr(descriptor_, key.c_str(), nullptr, 0);
-  if (size <= 0) return std::nullopt;
-  std::string value(static_cast<std::size_t>(size), '\0');
-  const ssize_t n = ::fgetxattr(descriptor_, key.c_str(), value.data(), value.size());
-  if (n <= 0) return std::nullopt;  // removed, or grown past our buffer, in between: none
-  value.resize(static_cast<std::size_t>(n));
-  return value;
+  if (!attributes_disabled()) {
+    const std::string key = attribute_key(name);
+    const ssize_t size = get_xattr(descriptor_, key.c_str(), nullptr, 0);
+    if (size > 0) {
+      std::string value(static_cast<std::size_t>(size), '\0');
+      const ssize_t n = get_xattr(descriptor_, key.c_str(), value.data(), value.size());
+      if (n > 0) {
+        value.resize(static_cast<std::size_t>(n));
+        return value;
+      }
+    }
+  }
+  std::ifstream in(sidecar(name), std::ios::binary);
+  if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string expected = identity(descriptor_);
+  if (expected.empty() || text.rfind(expected, 0) != 0) return std::nullopt;
+  return text.substr(expected.size());
 }
 
 bool File::set_attribute(std::string_view name, std::string_view value) const {
-  return ::fsetxattr(descriptor_, attribute_key(name).c_str(), value.data(), value.size(), 0) == 0;
+  if (!attributes_disabled() &&
+      set_xattr(descriptor_, attribute_key(name).c_str(), value.data(), value.size()) == 0) {
+    return true;
+  }
+  // Written whole beside it, then renamed over the old one: a reader never
+  // sees half a record.
+  const std::string owner = identity(descriptor_);
+  if (owner.empty()) return false;
+  const std::filesystem::path target = sidecar(name);
+  std::filesystem::path temporary = target;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << owner << value;
+    if (!out.flush()) return false;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, target, error);
+  if (!error) return true;
+  std::filesystem::remove(temporary, error);
+  return false;
 }
 
 void File::remove_attribute(std::string_view name) const {
-  ::fremovexattr(descriptor_, attribute_key(name).c_str());
+  if (!attributes_disabled()) remove_xattr(descriptor_, attribute_key(name).c_str());
+  std::error_code ignored;
+  std::filesystem::remove(sidecar(name), ignored);
+  // A run killed while writing the sidecar left its temporary file.
+  std::filesystem::path temporary = sidecar(name);
+  temporary += ".tmp";
+  std::filesystem::remove(temporary, ignored);
 }
 
 }  // namespace hubdeps::os

@@ -67,7 +67,10 @@ class RangedDownloadTest : public ::testing::Test {
     context_.path = file_.path;
     server_.answer = [this](const HttpRequest& request) { return serve_range(blob_, request); };
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    ::unsetenv("HUBDEPS_NO_XATTR");
+    fs::remove_all(dir_);
+  }
 
   RangedOutcome run(std::uint64_t have = 0, std::size_t streams = 4) {
     RangedDownload download(part_, file_, context_, kHubUrl, server_.connect(), progress_, cancelled_, streams);
@@ -86,6 +89,9 @@ class RangedDownloadTest : public ::testing::Test {
     part_.file.write_at(blob_.data() + from, to - from, from, error);
     ASSERT_FALSE(error);
   }
+
+  void resume_from_record(bool in_sidecar);
+  fs::path sidecar_path() const { return fs::path(part_.path.string() + "." + std::string(kPiecesAttribute)); }
 
   fs::path dir_;
   PartFile part_;
@@ -129,16 +135,19 @@ TEST_F(RangedDownloadTest, ResumesFromAValidPrefixAskingOnlyForTheRest) {
   for (const auto& request : server_.requests) EXPECT_GE(*request.range_start, 20 * MiB);
 }
 
-TEST_F(RangedDownloadTest, ResumesEveryPieceWhereTheRecordSaysItStopped) {
-  // A killed run had the first piece, 1 MiB of the second and 2 MiB of the third.
+// A killed run had the first piece, 1 MiB of the second and 2 MiB of the
+// third; the record of it is where `record` put it.
+void RangedDownloadTest::resume_from_record(bool in_sidecar) {
   auto pieces = pieces_from_prefix(file_.size, 0);
   ASSERT_EQ(pieces.size(), 3u);
   pieces[0].done = pieces[0].size();
   pieces[1].done = 1 * MiB;
   pieces[2].done = 2 * MiB;
-  if (!part_.file.set_attribute(kPiecesAttribute, encode_segments(pieces))) {
-    GTEST_SKIP() << "this file system keeps no extended attributes";
+  ASSERT_TRUE(part_.file.set_attribute(kPiecesAttribute, encode_segments(pieces)));
+  if (!in_sidecar && fs::exists(sidecar_path())) {
+    GTEST_SKIP() << "this file system keeps no extended attributes (the sidecar test covers it)";
   }
+  ASSERT_EQ(fs::exists(sidecar_path()), in_sidecar);
   write_part(0, 17 * MiB);
   write_part(32 * MiB, 34 * MiB);
   const RangedOutcome outcome = run();
@@ -149,6 +158,19 @@ TEST_F(RangedDownloadTest, ResumesEveryPieceWhereTheRecordSaysItStopped) {
   for (const auto& request : server_.requests) starts.push_back(*request.range_start);
   std::sort(starts.begin(), starts.end());
   EXPECT_EQ(starts, (std::vector<std::uint64_t>{17 * MiB, 34 * MiB}));
+  EXPECT_FALSE(part_.file.attribute(kPiecesAttribute).has_value());
+}
+
+TEST_F(RangedDownloadTest, ResumesEveryPieceWhereTheRecordSaysItStopped) {
+  resume_from_record(false);
+}
+
+TEST_F(RangedDownloadTest, ResumesFromASidecarRecordWhereExtendedAttributesAreMissing) {
+  ASSERT_EQ(::setenv("HUBDEPS_NO_XATTR", "1", 1), 0);
+  // Every record the run writes goes to the sidecar; it is gone at the end.
+  resume_from_record(true);
+  EXPECT_FALSE(fs::exists(sidecar_path()));
+  EXPECT_EQ(server_.requests.size(), 2u);
 }
 
 TEST_F(RangedDownloadTest, LaterPiecesGoStraightToTheCdnAndBackToTheHubWhenItRefuses) {
