@@ -144,7 +144,9 @@ std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& 
 
   const auto worker = [&] {
     try {
-      HttpConnection connection(hub_http_settings(env));  // one reused connection per worker
+      HttpSettings settings = hub_http_settings(env);
+      settings.on_retry = [&progress](const std::string& message) { progress.note(message); };
+      HttpConnection connection(settings);  // one reused connection per worker
       for (std::size_t i; (i = next++) < missing.size() && !cancelled;) {
         const RepoFile& file = missing[i];
         const std::string url = resolve_url(env.endpoint, request.type, request.repo, commit, file.path);

@@ -29,6 +29,9 @@ struct HttpSettings {
   std::chrono::milliseconds max_backoff{8000};
   std::string user_agent = "hubdeps/0.1";
   std::string ca_bundle;  // PEM file of trusted CAs; empty: the system's
+  // Told before each pause of the retry loop: what is retried, why, and
+  // when (a line in the progress output, so a slow link never looks hung).
+  std::function<void(const std::string& message)> on_retry;
 };
 
 // A request body streamed from bytes [offset, offset + length) of a file

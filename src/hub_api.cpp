@@ -1,6 +1,7 @@
 #include "hub_api.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <thread>
@@ -67,6 +68,21 @@ std::optional<HttpResponse> attempt(HttpTransport& connection, const HttpRequest
   }
 }
 
+// Waits before the next attempt, and says so first: which request, why,
+// and for how long (the server's Retry-After, or the back-off).
+void pause_before_retry(const HttpSettings& settings, int attempt_number, const HttpResponse* answer,
+                        const std::string& what, const std::string& why) {
+  const auto delay = retry_delay(settings, attempt_number, answer);
+  if (settings.on_retry) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", static_cast<double>(delay.count()) / 1000.0);
+    settings.on_retry("retrying to " + what + " in " + seconds + " s (attempt " +
+                      std::to_string(attempt_number + 1) + " of " + std::to_string(settings.max_attempts) +
+                      "): " + (why.empty() ? "the transfer failed" : why));
+  }
+  std::this_thread::sleep_for(delay);
+}
+
 }  // namespace
 
 HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request, Redirects redirects,
@@ -88,13 +104,15 @@ HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request, R
       // The final answer of the last attempt goes to the caller, which
       // turns it into an error that names the status.
       if (last_attempt) return std::move(*answer);
-      std::this_thread::sleep_for(retry_delay(settings, attempt_number, &*answer));
+      pause_before_retry(settings, attempt_number, &*answer, handler.action() + " " + describe_request(context),
+                         "HTTP " + std::to_string(answer->status));
       continue;
     }
     if (verdict.final && answer) return std::move(*answer);
     if (!verdict.problem.empty()) problem = std::move(verdict.problem);
     if (last_attempt) break;
-    std::this_thread::sleep_for(retry_delay(settings, attempt_number, nullptr));
+    pause_before_retry(settings, attempt_number, nullptr, handler.action() + " " + describe_request(context),
+                       problem);
   }
   throw Error(ExitCode::network, "could not " + handler.action() + " " + describe_request(context) +
                                      " after " + std::to_string(settings.max_attempts) +

@@ -107,6 +107,17 @@ class ProgressOffATerminal(HubTestCase):
         self.assertEqual(percents, sorted(percents))
         self.assertTrue(all(0 < p < 100 for p in percents), percents)
 
+    def test_a_retry_is_told_with_its_reason_and_pause(self):
+        self.hub.create_repo("acme/busy")
+        self.hub.commit("acme/busy", {"weights.bin": {"generate": {"size": 1 << 20, "seed": 7}, "lfs": True}})
+        self.hub.fault("status", origin="cdn", count=1, status=503, retry_after=1)
+        result = self.fetch("acme/busy")
+        self.assertExit(result, 0)
+        notes = [line for line in result.stderr.splitlines() if line.startswith("hubdeps: retrying to ")]
+        self.assertEqual(len(notes), 1, result.stderr)
+        self.assertIn("weights.bin", notes[0])
+        self.assertIn("in 1.0 s (attempt 2 of 6): HTTP 503", notes[0])
+
 
 class Interrupted(HubTestCase):
     def test_an_interrupted_fetch_says_that_running_it_again_resumes_and_it_does(self):
