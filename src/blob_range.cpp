@@ -4,6 +4,7 @@
 
 #include "download.hpp"
 #include "error.hpp"
+#include "progress.hpp"
 
 namespace hubdeps {
 
@@ -63,6 +64,16 @@ void truncate_part(const PartFile& part, std::uint64_t size) {
 void WriteToFile::take(const char* data, std::size_t size, std::uint64_t offset) {
   std::error_code error;
   part_.file.write_at(data, size, offset, error);
+  if (error == std::errc::no_space_on_device) {
+    // The partial file holds the space: say which, and both ways out.
+    std::error_code ignored;
+    const auto held = part_.file.status(ignored).size;
+    throw Error(ExitCode::io, "the disk filled up while downloading into " + part_.path.string() + ", which holds " +
+                                  format_bytes(static_cast<double>(held)) +
+                                  " of the download: free some space and run the same command again to resume "
+                                  "from there, or remove it to get the space back (rm '" + part_.path.string() +
+                                  "')");
+  }
   if (error) {
     throw Error(ExitCode::io, "cannot write " + part_.path.string() + ": " + error.message() +
                                      "; free some disk space or check HF_HUB_CACHE");

@@ -74,10 +74,10 @@ class AFullDisk(HubTestCase):
         if mounted.returncode != 0:
             self.skipTest(f"cannot mount a small tmpfs here ({mounted.stderr.strip()})")
         self.addCleanup(subprocess.run, ["umount", "-l", self.small], capture_output=True)
-        self.hub.create_repo("acme/big")
-        self.hub.commit("acme/big", {"big.safetensors": {"generate": {"size": 512 << 20, "seed": 2}, "lfs": True}})
 
     def test_a_download_larger_than_the_free_space_fails_before_it_starts(self):
+        self.hub.create_repo("acme/big")
+        self.hub.commit("acme/big", {"big.safetensors": {"generate": {"size": 512 << 20, "seed": 2}, "lfs": True}})
         cache = os.path.join(self.small, "cache")
         self.hub.clear_log()
         result = self.fetch("acme/big", env={"HF_HUB_CACHE": cache})
@@ -87,6 +87,36 @@ class AFullDisk(HubTestCase):
         self.assertFalse([e for e in self.hub.log() if "/resolve/" in e["path"]])
         used = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cache) for f in fs)
         self.assertLess(used, 1 << 20)
+
+    def test_a_disk_that_fills_during_the_download_names_the_partial_file_and_resume_works(self):
+        cache = os.path.join(self.small, "cache")
+        self.hub.create_repo("acme/fills")
+        self.hub.commit("acme/fills", {"w.bin": {"generate": {"size": 40 << 20, "seed": 8}, "lfs": True}})
+        self.hub.fault("throttle", origin="cdn", count=-1, rate=8 << 20)
+        env = self.hub.env(cache_dir=cache)
+        process = subprocess.Popen([HUBDEPS, "fetch", "acme/fills"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        blobs = os.path.join(cache, "models--acme--fills", "blobs")
+        deadline = time.monotonic() + 30
+        partial = []
+        while time.monotonic() < deadline and not partial:
+            partial = [os.path.join(blobs, n) for n in (os.listdir(blobs) if os.path.isdir(blobs) else [])
+                       if n.endswith(".incomplete") and os.path.getsize(os.path.join(blobs, n)) > 0]
+            time.sleep(0.05)
+        filler = os.path.join(self.small, "filler")
+        with open(filler, "wb") as f:  # something else takes the space meanwhile
+            try:
+                f.write(b"\0" * (40 << 20))
+            except OSError:
+                pass
+        _, stderr = process.communicate(timeout=60)
+        self.assertEqual(process.returncode, 9, stderr)
+        self.assertIn("the disk filled up while downloading into " + partial[0], stderr)
+        self.assertIn(f"rm '{partial[0]}'", stderr)
+        os.remove(filler)
+        self.hub.clear_faults()
+        again = self.fetch("acme/fills", env={"HF_HUB_CACHE": cache})
+        self.assertExit(again, 0)
 
 
 class ProgressOffATerminal(HubTestCase):
