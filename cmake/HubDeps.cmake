@@ -1259,7 +1259,7 @@ function(hf_fetch_model)
 
   _hubdeps_model_target("${context}" "${name}" "${state_dir}/include" "${data_source}")
   if(arg_DEFER)
-    _hubdeps_defer_build_step("${name}" CONTEXT "${context}" HELPER "${helper}" LOCKFILE "${lockfile}"
+    _hubdeps_defer_build_step("${name}" HELPER "${helper}" LOCKFILE "${lockfile}"
       FETCH_JSON_FILE "${fetch_json_file}" REUSED "${reused}" REPO "${arg_REPO}"
       REVISION "${arg_REVISION}" REPO_TYPE "${arg_REPO_TYPE}" INCLUDE ${arg_INCLUDE} EXCLUDE ${arg_EXCLUDE})
   endif()

@@ -22,9 +22,10 @@
 # * With Ninja, the stamp is a link dependency of every target linking
 #   hf::<name> (INTERFACE_LINK_DEPENDS): their sources compile while the
 #   download runs, and only their link waits for it. A target-level
-#   dependency would make Ninja hold back their compiles too. Other
-#   generators cannot depend on a file another target makes, so there
-#   hf::<name> depends on the download target.
+#   dependency would make Ninja hold back their compiles too; only an empty
+#   step runs before them, so that Ninja starts the download first (see
+#   _hubdeps_defer_download_first). Other generators cannot depend on a file
+#   another target makes, so there hf::<name> depends on the download target.
 # * The downloads run in a Ninja job pool of HUBDEPS_DOWNLOAD_JOBS (default
 #   1): each helper already downloads with parallel connections, and every
 #   job of the pool takes one of Ninja's -j slots from the compiler.
@@ -98,7 +99,7 @@ endfunction()
 # the build step's inputs, defines the step and makes what links hf::<name>
 # wait for it. `reused`: the configure proved every pinned file in the cache.
 function(_hubdeps_defer_build_step name)
-  set(one_value CONTEXT HELPER LOCKFILE FETCH_JSON_FILE REUSED REPO REVISION REPO_TYPE)
+  set(one_value HELPER LOCKFILE FETCH_JSON_FILE REUSED REPO REVISION REPO_TYPE)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "${one_value}" "INCLUDE;EXCLUDE")
   set(state_dir "${CMAKE_BINARY_DIR}/hubdeps")
   set(step_file "${state_dir}/${name}.defer.cmake")
@@ -111,13 +112,13 @@ function(_hubdeps_defer_build_step name)
                          REPO "${arg_REPO}" REVISION "${arg_REVISION}" REPO_TYPE "${arg_REPO_TYPE}"
                          INCLUDE ${arg_INCLUDE} EXCLUDE ${arg_EXCLUDE})
   set(what "${arg_REPO_TYPE} '${arg_REPO}' at revision '${arg_REVISION}'")
+  set(lockfile "${arg_LOCKFILE}")
+  set(offline "${HUBDEPS_OFFLINE}")
   set(step "# hf_fetch_model(${name} ... DEFER): what its build step runs (cmake/HubDepsDefer.cmake)\n")
-  foreach(variable IN ITEMS name what commit command stamp)
+  foreach(variable IN ITEMS name what commit command stamp lockfile offline)
     _hubdeps_defer_quote("${${variable}}" quoted)
     string(APPEND step "set(step_${variable} ${quoted})\n")
   endforeach()
-  _hubdeps_defer_quote("${arg_LOCKFILE}" quoted)
-  string(APPEND step "set(step_lockfile ${quoted})\nset(step_offline \"${HUBDEPS_OFFLINE}\")\n")
   _hubdeps_write_if_changed("${step_file}" "${step}")
 
   # A file the cache lost since the step ran makes the next build run it again.
@@ -141,9 +142,29 @@ function(_hubdeps_defer_build_step name)
   add_custom_target(hubdeps_download_${name} DEPENDS "${stamp}")
   if(CMAKE_GENERATOR MATCHES "Ninja")
     set_property(TARGET hubdeps_model_${name} APPEND PROPERTY INTERFACE_LINK_DEPENDS "${stamp}")
+    _hubdeps_defer_download_first("${name}" "${state_dir}/${name}.download-first")
   else()
     add_dependencies(hubdeps_model_${name} hubdeps_download_${name})
   endif()
+endfunction()
+
+# Ninja starts the jobs that are ready in the order of the build file (before
+# 1.12; from 1.12 on, by the longest chain, then that order), and CMake writes
+# custom commands after every compile of their directory: in a project whose
+# program is declared beside the model, the download would start only once
+# the compiles ahead of it in the file had taken their slots, and then run
+# after them. An empty step, written after the download, that the compiles of
+# what links hf::<name> wait for keeps those compiles out of the ready jobs
+# until the download has been handed a slot before them. It runs once per
+# build folder (it has no inputs) and waits for nothing, so it costs the
+# compiles a few milliseconds and the build no work when nothing changed.
+function(_hubdeps_defer_download_first name marker)
+  add_custom_command(OUTPUT "${marker}"
+    COMMAND "${CMAKE_COMMAND}" -E touch "${marker}"
+    COMMENT "HubDeps: hf::${name}'s files download while what uses it compiles"
+    VERBATIM)
+  add_custom_target(hubdeps_download_${name}_first DEPENDS "${marker}")
+  add_dependencies(hubdeps_model_${name} hubdeps_download_${name}_first)
 endfunction()
 
 # ---- build time (cmake -DHUBDEPS_DEFER_STEP=<name>.defer.cmake -P this file)
