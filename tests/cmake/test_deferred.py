@@ -19,6 +19,8 @@ from test_hubdeps_cmake import CMAKE, HELPER, SOURCE_DIR, ProjectTestCase, parse
 from hubtest import READ_TOKEN  # noqa: E402  (tests/hub, on the path test_hubdeps_cmake set)
 
 WEIGHTS = "model.safetensors"
+# The weights' body: the Hub redirects to its CDN, which serves /objects/<sha256>?...&path=model.safetensors.
+WEIGHTS_ON_THE_CDN = r"path=model\.safetensors$"
 STEP_COMMENT = "HubDeps: downloading the files of hf::"
 
 APP = r"""// Every file of hf::{name}, as the program sees it at run time.
@@ -200,12 +202,13 @@ class DeferredBuild(DeferredTestCase):
         self.assertFalse(os.path.exists(self.stamp()))
 
         # A slow link: the app's sources compile while the weights download; only its link waits.
-        self.hub.fault("throttle", path=f"/{WEIGHTS}$", rate=1 << 20)
+        self.hub.fault("throttle", path=WEIGHTS_ON_THE_CDN, rate=1 << 20)
         output = self.build_target()
         self.assertIn(f"{STEP_COMMENT}bert (model {self.repo}, commit {self.commit1})", output)
         self.assertIn(f"hubdeps: downloaded {WEIGHTS} (3.0 MiB)", output)
         self.assertIn("hubdeps: downloaded tokenizer.json", output)
         self.assertEqual(self.weight_gets(), [f"/{self.repo}/resolve/{self.commit1}/{WEIGHTS}"])
+        self.assertEqual([e["fault"] for e in self.hub.log() if e.get("fault")], ["throttle"])
         spans = ninja_log(self.path("build"))
         download = span_of(spans, "hubdeps/bert.downloaded")
         compile_app = span_of(spans, "app.cpp.o")
@@ -427,12 +430,14 @@ class DeferredParallel(DeferredTestCase):
         self.write_cxx_project(body, names=("first", "second"))
         self.configure_cxx("-DHUBDEPS_DOWNLOAD_JOBS=2")
         self.hub.clear_log()
-        self.hub.fault("throttle", path=f"/{WEIGHTS}$", rate=1 << 20, count=-1)
+        self.hub.fault("throttle", path=WEIGHTS_ON_THE_CDN, rate=1 << 20, count=-1)
         self.build_target("build", "-j", "4")
         self.hub.clear_faults()
         first = span_of(ninja_log(self.path("build")), "first.downloaded")
         second = span_of(ninja_log(self.path("build")), "second.downloaded")
         self.assertLess(max(first[0], second[0]), min(first[1], second[1]), "the two downloads did not overlap")
+        for span in (first, second):  # 3 MiB at 1 MiB/s: each step downloaded, or waited for the other's download
+            self.assertGreater(span[1] - span[0], 2000)
         self.assertEqual(len(self.weight_gets()), 1, "both models downloaded the one blob")
         self.assertTrue(os.path.exists(self.stamp("first")) and os.path.exists(self.stamp("second")))
 
@@ -443,7 +448,7 @@ class DeferredParallel(DeferredTestCase):
         self.write_cxx_project(self.declaration("first") + self.declaration("second", repo=other),
                                names=("first", "second"))
         self.configure_cxx()
-        self.hub.fault("throttle", path=f"/{WEIGHTS}$", rate=2 << 20, count=-1)
+        self.hub.fault("throttle", path=WEIGHTS_ON_THE_CDN, rate=2 << 20, count=-1)
         self.build_target("build", "-j", "4")
         self.hub.clear_faults()
         spans = ninja_log(self.path("build"))
