@@ -141,7 +141,9 @@ function(_hubdeps_defer_build_step name)
     VERBATIM)
   add_custom_target(hubdeps_download_${name} DEPENDS "${stamp}")
   if(CMAKE_GENERATOR MATCHES "Ninja")
-    set_property(TARGET hubdeps_model_${name} APPEND PROPERTY INTERFACE_LINK_DEPENDS "${stamp}")
+    # Build tree only: an installed hf::<name> (hf_install_model EXPORT) has no download step.
+    set_property(TARGET hubdeps_model_${name} APPEND PROPERTY INTERFACE_LINK_DEPENDS
+                 "$<BUILD_INTERFACE:${stamp}>")
     _hubdeps_defer_download_first("${name}" "${state_dir}/${name}.download-first")
   else()
     add_dependencies(hubdeps_model_${name} hubdeps_download_${name})

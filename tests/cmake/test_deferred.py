@@ -419,6 +419,42 @@ class DeferredGenerators(DeferredTestCase):
                          str(self.weights_size))
 
 
+    def test_an_exported_library_linking_a_deferred_model_installs_without_the_download_step(self):
+        extra = ("add_library(uses_model STATIC uses_model.cpp)\n"
+                 "target_link_libraries(uses_model PUBLIC hf::bert)\n"
+                 "install(TARGETS uses_model EXPORT usesTargets ARCHIVE DESTINATION lib)\n"
+                 "hf_install_model(bert DESTINATION share/uses/bert EXPORT usesTargets)\n"
+                 "install(EXPORT usesTargets NAMESPACE uses:: DESTINATION lib/cmake/uses FILE usesConfig.cmake)\n")
+        self.write_cxx_project(self.declaration(), extra=extra)
+        with open(os.path.join(self.project, "uses_model.cpp"), "w", encoding="utf-8") as f:
+            f.write('#include "hf/bert.hpp"\nlong long hidden() { return hf::bert::config::hidden_size; }\n')
+        self.configure_cxx()
+        self.build_target()
+        prefix = self.path("prefix")
+        self.run_command([CMAKE, "--install", self.path("build"), "--prefix", prefix])
+        exported = ""
+        for root, _, files in os.walk(os.path.join(prefix, "lib", "cmake", "uses")):
+            for name in files:
+                with open(os.path.join(root, name), encoding="utf-8") as f:
+                    exported += f.read()
+        self.assertIn("hubdeps_model_bert", exported)
+        self.assertNotIn(".downloaded", exported)
+        self.assertNotIn(self.path("build"), exported)
+        # A consumer of the installed package builds with no download step and no build tree of the model.
+        consumer = self.path("consumer")
+        os.makedirs(consumer)
+        with open(os.path.join(consumer, "CMakeLists.txt"), "w", encoding="utf-8") as f:
+            f.write("cmake_minimum_required(VERSION 3.19)\nproject(consumer LANGUAGES CXX)\n"
+                    "find_package(uses CONFIG REQUIRED)\nadd_executable(consumer main.cpp)\n"
+                    "target_link_libraries(consumer PRIVATE uses::uses_model)\n")
+        with open(os.path.join(consumer, "main.cpp"), "w", encoding="utf-8") as f:
+            f.write("#include <iostream>\nlong long hidden();\nint main() { std::cout << hidden() << '\\n'; }\n")
+        self.run_command([CMAKE, "-S", consumer, "-B", self.path("consumer-build"), "-G", "Ninja",
+                          f"-DCMAKE_PREFIX_PATH={prefix}"])
+        self.run_command([CMAKE, "--build", self.path("consumer-build")])
+        self.assertEqual(self.run_command([os.path.join(self.path("consumer-build"), "consumer")]).strip(), "96")
+
+
 class DeferredParallel(DeferredTestCase):
     """Several deferred models: the job pool bounds how many download at once, and two that need one blob share
     it through the cache's lock."""
