@@ -49,7 +49,8 @@ Any one of these makes :command:`hf_fetch_model` available:
 
 * An existing helper: ``include(<hubdeps source>/cmake/HubDeps.cmake)`` (or
   any of the above) with ``-DHUBDEPS_EXECUTABLE=/path/to/hubdeps``, which is
-  used instead of building one.
+  used instead of building one. The files of ``cmake/`` go together:
+  ``HubDeps.cmake`` includes the ones beside it.
 
 Commands
 ^^^^^^^^
@@ -434,19 +435,9 @@ unset(_hubdeps_doc)
 unset(_hubdeps_variable)
 unset(_hubdeps_lockfile_type)
 
-# How to go online again, naming the switch that is on: the cache variable,
-# the environment (true as the Hub clients read it), or both; empty online.
-function(_hubdeps_offline_switches out)
-  set(switches "")
-  if(HUBDEPS_OFFLINE)
-    list(APPEND switches "configure with -DHUBDEPS_OFFLINE=OFF")
-  endif()
-  if("$ENV{HF_HUB_OFFLINE}" MATCHES "^(1|[Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss])$")
-    list(APPEND switches "unset HF_HUB_OFFLINE in the environment")
-  endif()
-  list(JOIN switches " and " switches)
-  set(${out} "${switches}" PARENT_SCOPE)
-endfunction()
+# _hubdeps_offline_switches(): how to go online again; shared with the
+# build step of DEFER, which runs without this file.
+include("${CMAKE_CURRENT_LIST_DIR}/HubDepsOffline.cmake")
 
 # What the helper's documented exit codes mean, and what the user can do.
 # `name`, `lockfile` and `helper` make the advice a command to copy.
@@ -472,7 +463,7 @@ function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hi
                        "-DHUBDEPS_OFFLINE=ON to use only what is already in the cache.")
   elseif(code EQUAL 6)
     set(meaning "integrity failure")
-    _hubdeps_offline_switches(switches)
+    _hubdeps_offline_switches(switches "${HUBDEPS_OFFLINE}" "the environment")
     if(switches)
       string(CONCAT hint "Offline, the cache does not hold the bytes the lockfile pins: "
                          "${switches}, and configure once, so the helper replaces the damaged files "
@@ -504,7 +495,7 @@ function(_hubdeps_explain_exit_code code name lockfile helper out_meaning out_hi
     endif()
   elseif(code EQUAL 8)
     set(meaning "offline and not in the cache")
-    _hubdeps_offline_switches(switches)
+    _hubdeps_offline_switches(switches "${HUBDEPS_OFFLINE}" "the environment")
     if(switches STREQUAL "")
       set(switches "go online")
     endif()

@@ -35,6 +35,10 @@ include_guard(GLOBAL)
 cmake_policy(PUSH)
 cmake_policy(VERSION 3.19...3.25)
 
+# How to go online again (_hubdeps_offline_switches), for the build step's
+# message: in script mode, HubDeps.cmake is not loaded.
+include("${CMAKE_CURRENT_LIST_DIR}/HubDepsOffline.cmake")
+
 # ---- configure time --------------------------------------------------------
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
@@ -171,20 +175,6 @@ endfunction()
 
 # ---- build time (cmake -DHUBDEPS_DEFER_STEP=<name>.defer.cmake -P this file)
 
-# How to go online again, from the build's environment and the configure's
-# HUBDEPS_OFFLINE.
-function(_hubdeps_defer_offline_switches offline out)
-  set(switches "")
-  if(offline)
-    list(APPEND switches "configure with -DHUBDEPS_OFFLINE=OFF")
-  endif()
-  if("$ENV{HF_HUB_OFFLINE}" MATCHES "^(1|[Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss])$")
-    list(APPEND switches "unset HF_HUB_OFFLINE in the build's environment")
-  endif()
-  list(JOIN switches " and " switches)
-  set(${out} "${switches}" PARENT_SCOPE)
-endfunction()
-
 # What a helper exit code means in the build step, and what to do: the
 # configure passed, so the causes are the build's environment, the network,
 # the cache, or a lockfile changed by hand.
@@ -217,7 +207,7 @@ function(_hubdeps_defer_explain code name lockfile offline out_meaning out_hint)
                        "commit the lockfile.")
   elseif(code EQUAL 8)
     set(meaning "offline and not in the cache")
-    _hubdeps_defer_offline_switches("${offline}" switches)
+    _hubdeps_offline_switches(switches "${offline}" "the build's environment")
     if(switches STREQUAL "")
       set(switches "go online")
     endif()
