@@ -150,7 +150,8 @@ Commands
   lives in ``${CMAKE_BINARY_DIR}/hubdeps/include/hf/<name>.hpp``. It is
   rewritten only when its content changes, so a re-configure that changes
   nothing rebuilds nothing. Such a re-configure does not even run the
-  helper: with the lockfile's bytes, the declaration, and the Hub and cache
+  helper: with the lockfile's bytes, the declaration, the helper (its
+  version, and its file's time), and the Hub and cache
   (``HUBDEPS_ENDPOINT``, ``HUBDEPS_CACHE_DIR``) as they were, and every
   fetched file still in the cache as the helper would prove it (its snapshot
   entry links to the blob named by its pinned hash, with its pinned size),
@@ -662,6 +663,11 @@ function(_hubdeps_helper out)
                         "(${result}): ${version}")
   endif()
   message(STATUS "HubDeps: using ${version} at ${helper} (${origin})")
+  # Part of the re-configure stamp (_hubdeps_stamp): another helper at the
+  # same path (a new version, or the same one rebuilt or reinstalled)
+  # proves the cache again.
+  file(TIMESTAMP "${helper}" modified "%Y-%m-%dT%H:%M:%SZ" UTC)
+  set_property(GLOBAL PROPERTY _HUBDEPS_HELPER_IDENTITY "${version}, modified ${modified}")
   set_property(GLOBAL PROPERTY _HUBDEPS_HELPER "${helper}")
   set(${out} "${helper}" PARENT_SCOPE)
 endfunction()
@@ -1020,10 +1026,11 @@ endfunction()
 
 # What a fetch depends on besides the cache's content, for the re-configure
 # fast path of hf_fetch_model: the declaration (the helper's command without
-# the Hub and cache arguments), the lockfile's bytes, and the Hub and cache
-# the helper uses: the recorded ones, else the environment's. Empty when
-# there is no lockfile, or pins are moved or files downloaded again: then
-# the helper always runs.
+# the Hub and cache arguments), the helper itself (its --version and its
+# file's time: a new helper may prove more), the lockfile's bytes, and the
+# Hub and cache the helper uses: the recorded ones, else the environment's.
+# Empty when there is no lockfile, or pins are moved or files downloaded
+# again: then the helper always runs.
 function(_hubdeps_stamp out lockfile declaration)
   set(stamp "")
   if(lockfile AND EXISTS "${lockfile}" AND NOT HUBDEPS_UPDATE AND NOT HUBDEPS_FORCE_DOWNLOAD)
@@ -1037,8 +1044,9 @@ function(_hubdeps_stamp out lockfile declaration)
       set(cache "environment $ENV{HF_HUB_CACHE}|$ENV{HUGGINGFACE_HUB_CACHE}|$ENV{HF_HOME}|\
 $ENV{XDG_CACHE_HOME}|$ENV{HOME}|$ENV{PWD}")
     endif()
-    string(JOIN "\n" stamp "${declaration}" "lock ${lock_hash}" "endpoint ${endpoint}"
-           "cache ${cache}")
+    get_property(helper GLOBAL PROPERTY _HUBDEPS_HELPER_IDENTITY)
+    string(JOIN "\n" stamp "${declaration}" "helper ${helper}" "lock ${lock_hash}"
+           "endpoint ${endpoint}" "cache ${cache}")
   endif()
   set(${out} "${stamp}" PARENT_SCOPE)
 endfunction()
@@ -1170,10 +1178,10 @@ function(hf_fetch_model)
   set(stamp_file "${state_dir}/${name}.stamp")
 
   # A re-configure that changes nothing runs no helper: the same
-  # declaration, the same lockfile bytes and the same Hub and cache as when
-  # this build folder last ran it, and every pinned file still in the cache
-  # as the helper proves it (see _hubdeps_proven_files), give the same pinned
-  # files and header.
+  # declaration and helper, the same lockfile bytes and the same Hub and
+  # cache as when this build folder last ran it, and every pinned file still
+  # in the cache as the helper proves it (see _hubdeps_proven_files), give
+  # the same pinned files and header.
   set(reused FALSE)
   _hubdeps_stamp(stamp "${lockfile}" "${declaration}")
   if(stamp AND EXISTS "${stamp_file}" AND EXISTS "${fetch_json_file}" AND EXISTS "${header}")

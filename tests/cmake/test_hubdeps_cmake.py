@@ -802,5 +802,40 @@ class Errors(ProjectTestCase):
         self.assertEqual(leaks, [])
 
 
+class ANewHelper(ProjectTestCase):
+    """The re-configure that runs no helper keys on the helper too: another version of it, or the same file
+    replaced, proves the cache again."""
+
+    def write_helper(self, version: str) -> str:
+        """A helper that says it is `version` and is the built one otherwise."""
+        helper = self.path("bin", "hubdeps")
+        os.makedirs(os.path.dirname(helper), exist_ok=True)
+        with open(helper, "w", encoding="utf-8") as f:
+            f.write(f'#!/bin/sh\nif [ "$1" = --version ]; then echo "hubdeps {version}"; exit 0; fi\n'
+                    f'exec "{HELPER}" "$@"\n')
+        os.chmod(helper, 0o755)
+        return helper
+
+    def test_a_new_helper_version_or_file_runs_the_helper_once_on_the_next_reconfigure(self):
+        helper = self.write_helper("0.1.0")
+        self.write_project(f'hf_fetch_model(bert REPO {TINY_BERT} INCLUDE "*.json")')
+        self.assertIn("file(s) downloaded", self.configure_project(helper=helper))
+        build = self.path("build")
+        # The helper prints a summary line whenever it runs; the reused result prints none.
+        self.assertNotIn("already cached", self.reconfigure(build))
+        # The same path and file time, another version: the helper runs, and finds everything cached.
+        before = os.stat(helper)
+        self.write_helper("0.2.0")
+        os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns))
+        rechecked = self.reconfigure(build)
+        self.assertIn("HubDeps: using hubdeps 0.2.0", rechecked)
+        self.assertIn("0 file(s) downloaded", rechecked)
+        self.assertNotIn("already cached", self.reconfigure(build))
+        # The same version, the file replaced (a rebuilt helper): proved again too.
+        os.utime(helper, ns=(before.st_atime_ns, before.st_mtime_ns + 5_000_000_000))
+        self.assertIn("0 file(s) downloaded", self.reconfigure(build))
+        self.assertNotIn("already cached", self.reconfigure(build))
+
+
 if __name__ == "__main__":
     unittest.main()
