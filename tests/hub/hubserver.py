@@ -4,14 +4,15 @@
     python3 tests/hub/hubserver.py --root DIR [--port-file FILE] [--host 127.0.0.1] [--prefix /api/hf/remote]
                                    [--prefix-only] [--seed]
 
-Three origins, each on its own port chosen at run time:
+Four origins, each on its own port chosen at run time:
   hub      the Hub API, resolve URLs, the LFS batch API, and the test controls under /_hubtest/
   cdn      serves LFS objects (/objects/<sha256>) and receives LFS uploads (/upload/<id>...)
   foreign  a third host that answers like hub + cdn (public content only in practice, since a correct
            client never forwards a token to it); the redirect_foreign fault sends clients there, so a
            test can prove from the request log that no Authorization header crossed hosts.
+  bridge   the bridge in front of Xet storage: serves Xet-backed files (config xet_min_size) at signed URLs.
 
-Once all three listen, `{"hub", "cdn", "foreign", "endpoint", "prefix", "pid", "root"}` is written
+Once all four listen, `{"hub", "cdn", "foreign", "bridge", "endpoint", "prefix", "pid", "root"}` is written
 atomically to --port-file. The data folder (--root) holds state.json, objects/<sha256> and
 requests.log (one JSON line per request). tests/hub/README.md documents the test controls;
 tests/hub/hubtest.py is the Python harness that drives them.
@@ -23,6 +24,7 @@ import argparse
 import base64
 import gzip
 import hashlib
+import hmac
 import json
 import mimetypes
 import os
@@ -53,7 +55,8 @@ from hubstore import (  # noqa: E402  (the sibling module is found through the l
 
 ADMIN_PREFIX = "/_hubtest/"
 INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
-API_ACTIONS = {"revision", "tree", "paths-info", "preupload", "commit", "branch", "tag", "refs", "commits"}
+API_ACTIONS = {"revision", "tree", "paths-info", "preupload", "commit", "branch", "tag", "refs", "commits",
+               "xet-read-token"}
 # Faults decided before any routing, faults applied while a 2xx body is sent, and the listing fault.
 REQUEST_FAULTS = {"status", "stall", "redirect_loop", "redirect_foreign", "oversized_json", "malformed_json"}
 BODY_FAULTS = {"drop_after_bytes", "truncate", "corrupt", "stall", "throttle"}
@@ -128,8 +131,8 @@ class FaultBoard:
         kind = spec.get("kind")
         if kind not in ALL_FAULTS:
             raise HubError(400, f"Unknown fault kind {kind!r}: expected one of {', '.join(sorted(ALL_FAULTS))}")
-        if spec.get("origin") not in (None, "hub", "cdn", "foreign"):
-            raise HubError(400, f"Unknown origin {spec.get('origin')!r}: expected hub, cdn or foreign")
+        if spec.get("origin") not in (None, "hub", "cdn", "foreign", "bridge"):
+            raise HubError(400, f"Unknown origin {spec.get('origin')!r}: expected hub, cdn, foreign or bridge")
         fault = dict(spec)
         fault.setdefault("count", 1)
         try:
@@ -187,6 +190,9 @@ class App:
         self.uploads_dir = os.path.join(root, "uploads")
         os.makedirs(self.uploads_dir, exist_ok=True)
         self.stopping = threading.Event()
+        # Xet storage: the bridge serves a Xet-backed file at the URL a resolve redirect signed with this key.
+        self.xet_secret = secrets.token_bytes(32)
+        self.xet_objects = {}  # Xet hash -> sha256 of the object, for the bridge
 
 
 # ---- the handler ----------------------------------------------------------------------------------------
@@ -465,7 +471,8 @@ class HubHandler(BaseHTTPRequestHandler):
             headers.append(("X-Error-Code", err.code))
         # Header values must stay on one line of latin-1.
         safe_message = err.message.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace").decode("latin-1")
-        headers.append(("X-Error-Message", safe_message))
+        if not (self.is_admin or self.app.state.config["omit_error_message"]):
+            headers.append(("X-Error-Message", safe_message))
         self.send_json(err.status, {"error": err.message}, headers)
 
     def send_real_hub_error(self, err: HubError):
@@ -481,7 +488,8 @@ class HubHandler(BaseHTTPRequestHandler):
         headers = [(name.lower(), value) for name, value in err.headers.items()]
         if err.code:
             headers.append(("x-error-code", err.code))
-        headers.append(("x-error-message", message.replace("\r", " ").replace("\n", " ")))
+        if not self.app.state.config["omit_error_message"]:
+            headers.append(("x-error-message", message.replace("\r", " ").replace("\n", " ")))
         if self.is_api:
             return self.send_json(err.status, {"error": message}, headers)
         self.send_answer(err.status, headers, message.encode(), "text/plain; charset=utf-8")
@@ -505,6 +513,8 @@ class HubHandler(BaseHTTPRequestHandler):
         if fault:
             self.entry["fault"] = fault["kind"]
             return self.apply_request_fault(fault)
+        if self.origin == "bridge":
+            return self.route_bridge()
         if self.origin in ("cdn", "foreign") and self.raw_path.startswith(("/objects/", "/upload/")):
             return self.route_cdn()
         if self.origin == "cdn":
@@ -651,10 +661,12 @@ class HubHandler(BaseHTTPRequestHandler):
             pointer_etag = f'"{git_blob_sha1(pointer)}"'
             if raw:
                 return self.send_ranged(pointer, [*commit_headers, ("ETag", pointer_etag)], "text/plain; charset=utf-8")
-            query = urllib.parse.urlencode({"repo": f"{repo_type}s/{repo_id}", "commit": oid, "path": path})
-            location = f"{self.app.urls['cdn']}/objects/{blob.sha256}?{query}"
             headers = [*commit_headers, ("ETag", pointer_etag), ("X-Linked-Etag", f'"{blob.sha256}"'),
                        ("X-Linked-Size", str(blob.size))]
+            if self.xet_backed(blob):
+                return self.xet_redirect(repo, oid, path, blob, headers)
+            query = urllib.parse.urlencode({"repo": f"{repo_type}s/{repo_id}", "commit": oid, "path": path})
+            location = f"{self.app.urls['cdn']}/objects/{blob.sha256}?{query}"
             return self.redirect(302, location, headers)
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         headers = [*commit_headers, ("ETag", f'"{blob.git_sha1}"')]
@@ -681,6 +693,81 @@ class HubHandler(BaseHTTPRequestHandler):
             part = body[start:end + 1]
         headers = [*headers, ("Content-Range", f"bytes {start}-{end}/{size}")]
         return self.send_answer(206, headers, part, content_type)
+
+    # -- Xet storage: resolve's redirect, the bridge, the token route --
+    def xet_backed(self, blob) -> bool:
+        """xet_min_size: LFS files of at least this many bytes live in Xet storage (-1: none), as most new large
+        files on the Hub do."""
+        threshold = int(self.app.state.config["xet_min_size"])
+        return threshold >= 0 and blob.size >= threshold
+
+    def xet_hash(self, blob) -> str:
+        """A stand-in for the file's Xet hash (on the Hub a Merkle hash over its content-defined chunks): 64 hex
+        digits, one per content, remembered so that the bridge can serve it."""
+        xet = hashlib.blake2b(blob.sha256.encode(), digest_size=32, person=b"hubtest-xet").hexdigest()
+        self.app.xet_objects[xet] = blob.sha256
+        return xet
+
+    def xet_signature(self, object_path: str, expires: str) -> str:
+        return hmac.new(self.app.xet_secret, f"{object_path}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+    def xet_redirect(self, repo, oid, path, blob, headers):
+        """A Xet-backed file's resolve: the LFS headers (its bytes are still named by their SHA-256), what a Xet
+        client reads (X-Xet-Hash, and where its token comes from: huggingface_hub reads Link rel="xet-auth", else
+        X-Xet-Refresh-Route), and 302 to the bridge at a URL signed in the S3 style, valid xet_url_ttl seconds."""
+        xet = self.xet_hash(blob)
+        token_route = f"{self.base}/api/{repo.type}s/{repo.id}/xet-read-token/{oid}"
+        object_path = f"/xet-bridge-us/{hashlib.sha1(repo.id.encode()).hexdigest()[:24]}/{xet}"
+        now = int(time.time())
+        name = urllib.parse.quote(path.rsplit("/", 1)[-1])
+        query = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD",
+                 "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now)), "X-Amz-SignedHeaders": "host",
+                 "X-Xet-Cas-Uid": "public", "response-content-disposition": f"inline; filename*=UTF-8''{name};",
+                 "x-id": "GetObject", "Expires": str(now + 1 + int(self.app.state.config["xet_url_ttl"]))}
+        query["X-Amz-Signature"] = self.xet_signature(object_path, query["Expires"])
+        location = f"{self.app.urls['bridge']}{object_path}?{urllib.parse.urlencode(query)}"
+        headers = [*headers, ("X-Xet-Hash", xet), ("X-Xet-Refresh-Route", token_route),
+                   ("Link", f'<{token_route}>; rel="xet-auth"')]
+        return self.redirect(302, location, headers)
+
+    def route_bridge(self):
+        """The bridge in front of Xet storage (cas-bridge.xethub.hf.co on the Hub): a Xet-backed file's bytes at
+        the URL a resolve redirect signed, with Range; no token (the signature is the authorization). Errors as
+        such a storage host sends them: S3-style XML, no X-Error-Code."""
+        parts = self.raw_path.strip("/").split("/")
+        if len(parts) != 3 or parts[0] != "xet-bridge-us" or self.command not in ("GET", "HEAD"):
+            return self.send_s3_error(404, "NoSuchKey", f"No such bridge path: {self.command} {self.raw_path}")
+        query = {name: values[0] for name, values in self.query.items()}
+        expires = query.get("Expires", "")
+        expected = self.xet_signature(self.raw_path, expires).encode()
+        if not hmac.compare_digest(query.get("X-Amz-Signature", "").encode(), expected):
+            return self.send_s3_error(403, "SignatureDoesNotMatch",
+                                      "The request signature does not match: use the URL of the resolve redirect")
+        if not expires.isdigit() or int(expires) < time.time():
+            return self.send_s3_error(403, "AccessDenied", "Request has expired")
+        sha256 = self.app.xet_objects.get(parts[2])
+        blob = self.app.state.objects.get(sha256) if sha256 else None
+        if blob is None:
+            return self.send_s3_error(404, "NoSuchKey", f"No Xet object {parts[2]}: resolve the file again")
+        headers = [("ETag", f'"{blob.sha256}"'), ("Accept-Ranges", "bytes")]
+        if "response-content-disposition" in query:
+            headers.append(("Content-Disposition", query["response-content-disposition"]))
+        path = self.app.state.objects.path(blob.sha256)
+        return self.send_ranged(FileBody(path, 0, blob.size), headers, "application/octet-stream")
+
+    def send_s3_error(self, status: int, code: str, message: str):
+        body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+        self.send_answer(status, [], body.encode(), "application/xml")
+
+    def handle_xet_read_token(self, repo_type, repo_id, revision):
+        """The route of Link rel="xet-auth": where a Xet client (hf_xet) gets a short-lived token for Xet storage,
+        in the headers huggingface_hub's constants.py names (and, here, the same three values as JSON). The CAS
+        protocol itself is not served: clients download from this test Hub by plain HTTP."""
+        repo = self.load_repo(repo_type, repo_id, files=True)
+        self.app.state.resolve(repo, revision)
+        expires, token, cas = int(time.time()) + 3600, secrets.token_urlsafe(24), self.app.urls["bridge"]
+        headers = [("X-Xet-Cas-Url", cas), ("X-Xet-Access-Token", token), ("X-Xet-Token-Expiration", str(expires))]
+        self.send_json(200, {"casUrl": cas, "accessToken": token, "exp": expires}, headers)
 
     # -- CDN: objects and uploads --
     def route_cdn(self):
@@ -877,6 +964,9 @@ class HubHandler(BaseHTTPRequestHandler):
             return self.handle_tag(repo_type, repo_id, "/".join(tail[1:]))
         if action == "refs" and method in ("GET", "HEAD"):
             return self.handle_refs(repo_type, repo_id)
+        if action == "xet-read-token" and len(tail) >= 2 and method == "GET":
+            revision, _ = self.split_revision(tail[1:])
+            return self.handle_xet_read_token(repo_type, repo_id, revision)
         if action == "commits" and len(tail) >= 2 and method in ("GET", "HEAD"):
             revision, _ = self.split_revision(tail[1:])
             return self.handle_list_commits(repo_type, repo_id, revision)
@@ -963,6 +1053,8 @@ class HubHandler(BaseHTTPRequestHandler):
     def file_entry(self, repo, oid, path, expand):
         sha256, is_lfs = repo.commits[oid].tree[path]
         entry = {"type": "file", **self.app.state.entry_identity(sha256, is_lfs), "path": path}
+        if is_lfs and self.xet_backed(self.app.state.blob(sha256)):
+            entry["xetHash"] = self.xet_hash(self.app.state.blob(sha256))  # as the Hub's tree lists a Xet file
         if expand:
             self.add_expansion(entry, repo, oid, path)
         return entry
@@ -1468,7 +1560,7 @@ def main(argv=None) -> int:
         import ssl
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
-    for origin in ("hub", "cdn", "foreign"):
+    for origin in ("hub", "cdn", "foreign", "bridge"):
         handler = type(f"{origin.capitalize()}Handler", (HubHandler,), {"app": app, "origin": origin})
         servers[origin] = OriginServer((args.host, 0), handler)
         if tls:
@@ -1486,7 +1578,8 @@ def main(argv=None) -> int:
         write_atomically(os.path.abspath(args.port_file), json.dumps(info, indent=1).encode())
     print("HubDeps test Hub is listening:", flush=True)
     print(f"  HF_ENDPOINT={info['endpoint']}", flush=True)
-    print(f"  cdn:     {app.urls['cdn']}\n  foreign: {app.urls['foreign']}", flush=True)
+    print(f"  cdn:     {app.urls['cdn']}\n  foreign: {app.urls['foreign']}\n  bridge:  {app.urls['bridge']}",
+          flush=True)
     print(f"  data:    {app.root}" + (f"\n  ports:   {os.path.abspath(args.port_file)}" if args.port_file else ""), flush=True)
     print("  tokens:  hf_test_write_token (write), hf_test_read_token (read), hf_test_outsider_token", flush=True)
     if args.seed:

@@ -88,6 +88,12 @@ DEFAULT_CONFIG = {
     "gzip_api": 0,
     # Errors exactly as the Hub sends them over HTTP/2: lower-case header names, the Hub's own texts.
     "real_hub_errors": 0,
+    # A proxy or mirror that drops X-Error-Message: the message is left only in the body (JSON {"error"}, or text).
+    "omit_error_message": 0,
+    # Xet storage: LFS files of at least this many bytes (-1: none) are served as the Hub serves Xet-backed files
+    # (X-Xet-Hash, Link rel="xet-auth", a redirect to the bridge origin), at URLs valid for xet_url_ttl seconds.
+    "xet_min_size": -1,
+    "xet_url_ttl": 3600,
 }
 
 DEFAULT_TOKENS = {

@@ -88,6 +88,7 @@ class TestHub:
         with open(port_file, encoding="utf-8") as f:
             self.ports = json.load(f)
         self.hub, self.cdn, self.foreign = self.ports["hub"], self.ports["cdn"], self.ports["foreign"]
+        self.bridge = self.ports["bridge"]  # Xet storage's bridge (config xet_min_size)
         self.endpoint = self.ports["endpoint"]  # HF_ENDPOINT: the hub origin plus the prefix, if any
         return self
 

@@ -815,6 +815,93 @@ class RealHubSwitchesTest(unittest.TestCase):
         answer = call("GET", self.url("/api/models/tester/many/revision/nope"))
         self.assertEqual(answer.json(), {"error": "Invalid rev id: nope"})
 
+    def test_omit_error_message_leaves_the_message_in_the_body_only(self):
+        self.addCleanup(self.hub.set_config, omit_error_message=0, real_hub_errors=0)
+        self.hub.set_config(omit_error_message=1)
+        missing = call("GET", self.url("/api/models/tester/many/revision/nope"))
+        self.assertEqual((missing.status, missing.header("X-Error-Code")), (404, "RevisionNotFound"))
+        self.assertIsNone(missing.header("X-Error-Message"))
+        self.assertIn("nope", missing.json()["error"])
+        self.hub.set_config(real_hub_errors=1)
+        entry = call("GET", self.url("/tester/many/resolve/main/missing.txt"))
+        self.assertEqual((entry.status, entry.header("x-error-code"), entry.body), (404, "EntryNotFound", b"Entry not found"))
+        self.assertIsNone(entry.header("x-error-message"))
+
+
+class XetStorageTest(unittest.TestCase):
+    """xet_min_size: LFS files served as the Hub serves files that live in Xet storage, bytes from the bridge."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = TestHub().start()
+        cls.hub.set_config(xet_min_size=1 << 20)
+        cls.hub.create_repo("tester/xet", private=True)
+        cls.files = cls.hub.commit_details("tester/xet", {
+            "big.safetensors": {"generate": {"size": 2 << 20, "seed": "xet"}, "lfs": True},
+            "small.bin": {"generate": {"size": 1000, "seed": "xet-small"}, "lfs": True}})
+        cls.commit, cls.big = cls.files["commit"], cls.files["files"]["big.safetensors"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.stop()
+
+    def resolve(self, path, method="HEAD"):
+        return call(method, f"{self.hub.endpoint}/tester/xet/resolve/main/{path}", token=READ_TOKEN)
+
+    def test_resolve_answers_the_xet_headers_and_redirects_to_the_bridge_with_a_signed_url(self):
+        head = self.resolve("big.safetensors")
+        self.assertEqual(head.status, 302)
+        self.assertEqual((head.header("X-Linked-Etag"), head.header("X-Linked-Size")),
+                         (f'"{self.big["sha256"]}"', str(self.big["size"])))
+        self.assertEqual(head.header("X-Repo-Commit"), self.commit)
+        xet = head.header("X-Xet-Hash")
+        self.assertRegex(xet, r"^[0-9a-f]{64}$")
+        route = f"{self.hub.endpoint}/api/models/tester/xet/xet-read-token/{self.commit}"
+        self.assertEqual(head.header("Link"), f'<{route}>; rel="xet-auth"')
+        self.assertEqual(head.header("X-Xet-Refresh-Route"), route)
+        location = head.header("Location")
+        self.assertTrue(location.startswith(self.hub.bridge + "/xet-bridge-us/"), location)
+        self.assertIn(f"/{xet}?", location)
+        self.assertIn("X-Amz-Signature=", location)
+        # The GET answers the same, and the bridge serves the bytes (ranges too) without a token.
+        self.assertEqual(self.resolve("big.safetensors", "GET").header("X-Xet-Hash"), xet)
+        whole = call("GET", location)
+        self.assertEqual((whole.status, hashlib.sha256(whole.body).hexdigest()), (200, self.big["sha256"]))
+        self.assertIn("big.safetensors", whole.header("Content-Disposition"))
+        part = call("GET", location, headers={"Range": "bytes=10-19"})
+        self.assertEqual((part.status, part.body), (206, whole.body[10:20]))
+        # Smaller LFS files stay with the CDN.
+        small = self.resolve("small.bin")
+        self.assertTrue(small.header("Location").startswith(self.hub.cdn + "/objects/"))
+        self.assertIsNone(small.header("X-Xet-Hash"))
+
+    def test_the_bridge_refuses_a_changed_or_expired_url_as_a_storage_host_does(self):
+        location = self.resolve("big.safetensors").header("Location")
+        tampered = call("GET", location.replace("Expires=", "Expires=9"))  # a later expiry, the same signature
+        self.assertEqual(tampered.status, 403)
+        self.assertIn(b"<Code>SignatureDoesNotMatch</Code>", tampered.body)
+        self.assertIsNone(tampered.header("X-Error-Code"))
+        self.hub.set_config(xet_url_ttl=-5)
+        try:
+            expired = call("GET", self.resolve("big.safetensors").header("Location"))
+        finally:
+            self.hub.set_config(xet_url_ttl=3600)
+        self.assertEqual(expired.status, 403)
+        self.assertIn(b"Request has expired", expired.body)
+
+    def test_the_tree_lists_the_xet_hash_and_the_token_route_answers(self):
+        head = self.resolve("big.safetensors")
+        tree = call("GET", f"{self.hub.endpoint}/api/models/tester/xet/tree/main", token=READ_TOKEN).json()
+        entries = {e["path"]: e for e in tree}
+        self.assertEqual(entries["big.safetensors"]["xetHash"], head.header("X-Xet-Hash"))
+        self.assertNotIn("xetHash", entries["small.bin"])
+        token = call("GET", head.header("X-Xet-Refresh-Route"), token=READ_TOKEN)
+        self.assertEqual(token.status, 200)
+        self.assertEqual(token.header("X-Xet-Cas-Url"), self.hub.bridge)
+        self.assertTrue(token.header("X-Xet-Access-Token"))
+        self.assertGreater(int(token.header("X-Xet-Token-Expiration")), time.time())
+        self.assertEqual(call("GET", head.header("X-Xet-Refresh-Route")).status, 401)  # private: the Hub's token
+
 
 class PersistenceTest(unittest.TestCase):
     def test_a_restarted_server_serves_what_the_data_folder_holds(self):
