@@ -2,7 +2,7 @@
 """A local, Hub-compatible test server: the Hugging Face Hub protocol on 127.0.0.1, standard library only.
 
     python3 tests/hub/hubserver.py --root DIR [--port-file FILE] [--host 127.0.0.1] [--prefix /api/hf/remote]
-                                   [--prefix-only] [--seed]
+                                   [--prefix-only] [--seed] [--config NAME=VALUE ...]
 
 Four origins, each on its own port chosen at run time:
   hub      the Hub API, resolve URLs, the LFS batch API, and the test controls under /_hubtest/
@@ -25,6 +25,7 @@ import base64
 import gzip
 import hashlib
 import hmac
+import itertools
 import json
 import mimetypes
 import os
@@ -193,6 +194,7 @@ class App:
         # Xet storage: the bridge serves a Xet-backed file at the URL a resolve redirect signed with this key.
         self.xet_secret = secrets.token_bytes(32)
         self.xet_objects = {}  # Xet hash -> sha256 of the object, for the bridge
+        self.connection_ids = itertools.count(1)  # numbers each TCP connection, for the request log
 
 
 # ---- the handler ----------------------------------------------------------------------------------------
@@ -209,6 +211,8 @@ class HubHandler(BaseHTTPRequestHandler):
         # Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms
         # to every small keep-alive response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connection_id = next(self.app.connection_ids)
+        self.link_free_at = 0.0  # link_rate: when this connection's link has carried what was sent on it
 
     def log_message(self, format, *args):  # noqa: A002  (the base class's name)
         pass  # every request goes to the structured request log instead
@@ -247,6 +251,7 @@ class HubHandler(BaseHTTPRequestHandler):
             "fault": None,
             "aborted": False,
             "time": time.time(),
+            "connection": self.connection_id,
         }
         if not self.is_admin:
             self.app.log.start(self.entry)
@@ -345,6 +350,7 @@ class HubHandler(BaseHTTPRequestHandler):
             self.entry["fault"] = "lose_answer"
             self.entry["status"] = status
             self.abort()
+        self.link_delay()
         self.send_response(status)
         self.send_header("X-Request-Id", secrets.token_hex(8))
         if content_type:
@@ -366,9 +372,11 @@ class HubHandler(BaseHTTPRequestHandler):
             return
         if fault is None and isinstance(body, bytes) and length <= 65536:
             # Headers and a small body in one write.
+            began = time.monotonic()
             self._headers_buffer.append(b"\r\n" + body)
             self.flush_headers()
             self.entry["bytes_sent"] = length
+            self.link_pace(length, began)
             return
         self.end_headers()
         if fault is None:
@@ -405,6 +413,40 @@ class HubHandler(BaseHTTPRequestHandler):
             self.write_part(body, at + 1, length - at - 1)
 
     def write_part(self, body, start: int, count: int):
+        rate = self.link_rate()
+        if rate <= 0:
+            return self.send_part(body, start, count)
+        # A link shaped like the Hub's CDN: slices of 1/50 s, each followed by a sleep until the link would
+        # have carried it, so the server's CPU stays low however many connections are capped.
+        step = max(1 << 16, rate // 50)
+        for offset in range(start, start + count, step):
+            began = time.monotonic()
+            size = min(step, start + count - offset)
+            self.send_part(body, offset, size)
+            self.link_pace(size, began)
+
+    def link_rate(self) -> int:
+        return 0 if self.is_admin else int(self.app.state.config["link_rate"])
+
+    def link_pace(self, count: int, began: float):
+        """`count` bytes went out from `began` on: waits until a link of link_rate bytes per second would have
+        carried them on this connection. Idle time earns at most one slice (1/50 s) of credit: enough to make up
+        for a late wake-up on a busy machine, too little to matter between answers."""
+        rate = self.link_rate()
+        if rate <= 0:
+            return
+        self.link_free_at = max(self.link_free_at, began - 0.02) + count / rate
+        wait = self.link_free_at - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+    def link_delay(self):
+        """link_delay_ms before every answer (test controls excepted): the round trip to a distant Hub."""
+        delay = 0 if self.is_admin else int(self.app.state.config["link_delay_ms"])
+        if delay > 0:
+            time.sleep(delay / 1000)
+
+    def send_part(self, body, start: int, count: int):
         if count <= 0:
             return
         if isinstance(body, FileBody):
@@ -1545,6 +1587,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", action="store_true", help="create the demo repos hubdeps-demo/tiny-bert and tiny-dataset")
     parser.add_argument("--tls-cert", help="serve every origin over HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM), with --tls-cert")
+    parser.add_argument("--config", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of POST /_hubtest/config from the start, e.g. link_rate=104857600")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -1552,6 +1596,11 @@ def main(argv=None) -> int:
         parser.error("--prefix must start with '/', e.g. /api/hf/remote")
 
     app = App(os.path.abspath(args.root), args.prefix, args.prefix_only)
+    for setting in args.config:
+        name, _, value = setting.partition("=")
+        if name not in app.state.config or not re.fullmatch(r"-?\d+", value.strip()):
+            parser.error(f"--config {setting}: expected NAME=INTEGER, NAME one of {sorted(app.state.config)}")
+        app.state.config[name] = int(value)
     if args.seed:
         seed_demo(app.state)
     servers = {}

@@ -94,6 +94,10 @@ DEFAULT_CONFIG = {
     # (X-Xet-Hash, Link rel="xet-auth", a redirect to the bridge origin), at URLs valid for xet_url_ttl seconds.
     "xet_min_size": -1,
     "xet_url_ttl": 3600,
+    # A link shaped like the Hub's CDN: each TCP connection carries at most link_rate bytes per second (0: no cap),
+    # across the answers sent on it, and every answer waits link_delay_ms before it goes out (a round trip).
+    "link_rate": 0,
+    "link_delay_ms": 0,
 }
 
 DEFAULT_TOKENS = {

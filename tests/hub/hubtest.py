@@ -48,8 +48,10 @@ class TestHub:
     __test__ = False  # not a test case, whatever a test runner's name heuristics think
 
     def __init__(self, *, seed: bool = False, prefix: str = "", prefix_only: bool = False, root: str | None = None,
-                 keep: bool = False, startup_timeout: float = 30.0, tls: tuple[str, str] | None = None):
+                 keep: bool = False, startup_timeout: float = 30.0, tls: tuple[str, str] | None = None,
+                 config: dict | None = None):
         self.seed, self.prefix, self.prefix_only = seed, prefix, prefix_only
+        self.config = dict(config or {})  # settings of set_config from the start (--config NAME=VALUE)
         self.tls = tls  # (certificate, key) PEM files: serve HTTPS
         self._own_root = root is None
         self.root = root
@@ -72,6 +74,8 @@ class TestHub:
             command += ["--prefix", self.prefix]
         if self.prefix_only:
             command.append("--prefix-only")
+        for name, value in self.config.items():
+            command += ["--config", f"{name}={int(value)}"]
         if self.tls:
             command += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         self._output = open(os.path.join(self.root, "server.out"), "ab")
@@ -214,7 +218,8 @@ class TestHub:
 
     def set_config(self, **settings) -> dict:
         """lfs_threshold, multipart_threshold, multipart_chunk_size, tree_page_size, and the switches of the Hub as
-        it really is: siblings_limit, mirror_ignore_range, mirror_omit_range_headers, gzip_api, real_hub_errors."""
+        it really is: siblings_limit, mirror_ignore_range, mirror_omit_range_headers, gzip_api, real_hub_errors,
+        and a link shaped like the Hub's CDN: link_rate (bytes per second per connection), link_delay_ms."""
         return self.control("POST", "config", settings)
 
     def generate(self, size: int, seed=0) -> dict:

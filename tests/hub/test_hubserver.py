@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -826,6 +827,105 @@ class RealHubSwitchesTest(unittest.TestCase):
         entry = call("GET", self.url("/tester/many/resolve/main/missing.txt"))
         self.assertEqual((entry.status, entry.header("x-error-code"), entry.body), (404, "EntryNotFound", b"Entry not found"))
         self.assertIsNone(entry.header("x-error-message"))
+
+
+class LinkShapeTest(unittest.TestCase):
+    """link_rate and link_delay_ms: a link shaped like the Hub's CDN, where each connection's throughput and the
+    round trip, not the machine, set the pace. The cap is set at start (--config), the delay through the API."""
+
+    RATE = 8 << 20  # bytes per second per connection
+    SIZE = 4 << 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = TestHub(config={"link_rate": cls.RATE}).start()
+        cls.hub.create_repo("tester/link")
+        cls.hub.commit("tester/link", {"small.txt": "small\n", "weights.bin": {
+            "generate": {"size": cls.SIZE, "seed": "link"}, "lfs": True}})
+        cls.location = call("HEAD", cls.hub.endpoint + "/tester/link/resolve/main/weights.bin").header("Location")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.stop()
+
+    def setUp(self):
+        self.addCleanup(self.hub.set_config, link_rate=self.RATE, link_delay_ms=0)
+        self.hub.clear_log()
+
+    def get_ranges(self, ranges, pause=0.0):
+        """GETs the ranges one after another on one keep-alive connection; the seconds each took."""
+        parts = urllib.parse.urlsplit(self.location)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        took = []
+        try:
+            for first, last in ranges:
+                began = time.monotonic()
+                connection.request("GET", f"{parts.path}?{parts.query}", headers={"Range": f"bytes={first}-{last}"})
+                response = connection.getresponse()
+                self.assertEqual((response.status, len(response.read())), (206, last - first + 1))
+                took.append(time.monotonic() - began)
+                time.sleep(pause)
+        finally:
+            connection.close()
+        return took
+
+    def test_link_rate_is_set_at_start_and_reported(self):
+        self.assertEqual(self.hub.set_config()["link_rate"], self.RATE)
+
+    def test_one_connection_delivers_at_about_the_cap_across_its_answers_and_idle_time_earns_no_credit(self):
+        half = self.SIZE // 2
+        first, second = self.get_ranges([(0, half - 1), (half, self.SIZE - 1)], pause=0.3)
+        for took in (first, second):  # 2 MiB at 8 MiB/s: 0.25 s (less 1/50 s of credit); load only adds to it
+            self.assertGreater(took, 0.85 * half / self.RATE)
+            self.assertLess(took, 4 * half / self.RATE)
+        cdn = [e for e in settled_log(self.hub) if e["origin"] == "cdn"]
+        self.assertEqual(len({e["connection"] for e in cdn}), 1, cdn)
+        whole = self.get_ranges([(0, self.SIZE - 1)])[0]
+        self.assertGreater(whole, 0.9 * self.SIZE / self.RATE)
+
+    def test_two_connections_get_twice_the_rate(self):
+        took = []
+        threads = [threading.Thread(target=lambda: took.extend(self.get_ranges([(0, self.SIZE - 1)])))
+                   for _ in range(2)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.monotonic() - began
+        self.assertEqual(len(took), 2)
+        self.assertTrue(all(t > 0.9 * self.SIZE / self.RATE for t in took), took)  # each still capped
+        self.assertGreater(2 * self.SIZE / wall, 1.4 * self.RATE, f"{wall:.2f} s for both")  # ...side by side
+        cdn = [e for e in settled_log(self.hub) if e["origin"] == "cdn"]
+        self.assertEqual(len({e["connection"] for e in cdn}), 2, cdn)
+
+    def test_link_delay_ms_delays_every_answer_on_every_origin_but_not_the_test_controls(self):
+        self.hub.set_config(link_delay_ms=300)
+        began = time.monotonic()
+        self.hub.log()
+        controls = time.monotonic() - began
+        for url in (self.hub.endpoint + "/tester/link/resolve/main/small.txt", self.location):
+            began = time.monotonic()
+            answer = call("HEAD", url)
+            self.assertIn(answer.status, (200, 302))
+            self.assertGreaterEqual(time.monotonic() - began, 0.3, url)
+        self.assertLess(controls, 0.3)
+        self.hub.set_config(link_delay_ms=0)
+        began = time.monotonic()
+        call("HEAD", self.location)
+        self.assertLess(time.monotonic() - began, 0.3)
+
+
+def settled_log(hub) -> list:
+    """The request log once the server has logged the last answer (it logs after answering)."""
+    entries = hub.log()
+    for _ in range(40):
+        time.sleep(0.05)
+        again = hub.log()
+        if len(again) == len(entries):
+            return again
+        entries = again
+    return entries
 
 
 class XetStorageTest(unittest.TestCase):
