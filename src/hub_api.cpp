@@ -1,6 +1,7 @@
 #include "hub_api.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -15,7 +16,83 @@ namespace hubdeps {
 
 namespace {
 
+using nlohmann::json;
+
 constexpr int kMaxRedirects = 10;
+
+// What a server's message may be at most, in a hubdeps error: a proxy's
+// whole text page is not a message.
+constexpr std::size_t kMaxMessage = 300;
+
+// `text` as one line: runs of white space become one space. Nothing when
+// it holds other control bytes (a binary or compressed body).
+std::optional<std::string> one_line(std::string_view text) {
+  std::string line;
+  bool space = false;
+  for (const char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !line.empty();
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+    if (space) line += ' ';
+    space = false;
+    line += c;
+  }
+  if (line.size() > kMaxMessage) {
+    // Cut before a character, not inside one: the line stays UTF-8.
+    std::size_t cut = kMaxMessage;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line = line.substr(0, cut) + "...";
+  }
+  return line;
+}
+
+void add_message(std::vector<std::string>& messages, std::string_view text) {
+  const auto line = one_line(text);
+  if (line && !line->empty() && std::find(messages.begin(), messages.end(), *line) == messages.end()) {
+    messages.push_back(*line);
+  }
+}
+
+// The body's messages, in the shapes huggingface_hub's _format reads:
+// {"error": "..."}, {"error": ["...", ...]}, {"error": e, "error_description": d}
+// (OAuth: "e: d"), {"error_description": d}, {"errors": [{"message": ...}]}; a
+// body that is not JSON counts when it is plain text.
+void add_body_messages(std::vector<std::string>& messages, const HttpResponse& response) {
+  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    const auto* type = response.header("content-type");
+    std::string lower = type ? *type : "";
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower.rfind("text/plain", 0) == 0) add_message(messages, response.body);
+    return;
+  }
+  if (!body.is_object()) return;
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    const auto found = body.find(key);
+    if (found == body.end() || !found->is_string()) return std::nullopt;
+    return found->get<std::string>();
+  };
+  const auto description = text("error_description");
+  if (const auto error = body.find("error"); error != body.end() && error->is_array()) {
+    for (const auto& item : *error) {
+      if (item.is_string()) add_message(messages, item.get<std::string>());
+    }
+  } else if (const auto said = text("error")) {
+    add_message(messages, description ? *said + ": " + *description : *said);
+  } else if (description) {
+    add_message(messages, *description);
+  }
+  if (const auto errors = body.find("errors"); errors != body.end() && errors->is_array()) {
+    for (const auto& item : *errors) {
+      if (item.is_object() && item.contains("message") && item["message"].is_string()) {
+        add_message(messages, item["message"].get<std::string>());
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -119,16 +196,36 @@ HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request, R
                                      " attempts: " + problem + "; " + handler.advice(settings));
 }
 
+std::vector<std::string> server_messages(const HttpResponse& response) {
+  std::vector<std::string> messages;
+  if (const auto* header = response.header("x-error-message")) add_message(messages, *header);
+  add_body_messages(messages, response);
+  return messages;
+}
+
+std::string server_message(const HttpResponse& response) {
+  std::string joined;
+  for (const auto& message : server_messages(response)) joined += (joined.empty() ? "" : "; ") + message;
+  return joined;
+}
+
+bool server_says(const HttpResponse& response, std::string_view message) {
+  const auto messages = server_messages(response);
+  return std::find(messages.begin(), messages.end(), message) != messages.end();
+}
+
+// Decided by the status, X-Error-Code and the server's message, as
+// hf_raise_for_status decides; the message, unlike there, also when only
+// the body carries it.
 void throw_hub_error(const HttpResponse& response, const HubContext& context,
                      const std::string& endpoint) {
   const std::string code = response.header("x-error-code") ? *response.header("x-error-code") : "";
-  const std::string message =
-      response.header("x-error-message") ? *response.header("x-error-message") : "";
+  const std::string message = server_message(response);
   const std::string what = describe_request(context);
   const std::string page = repo_web_url(endpoint, context.type, RepoId::parse(context.repo_id));
   const std::string status = " (HTTP " + std::to_string(response.status) + ")";
 
-  if (message == "Invalid credentials in Authorization header") {
+  if (server_says(response, "Invalid credentials in Authorization header")) {
     throw Error(ExitCode::access_denied,
                 "the Hub rejected the token while fetching " + what + status +
                     ": the token in HF_TOKEN or the token file is invalid or expired; "
@@ -140,7 +237,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
                     (context.sent_token ? " with the account of your token"
                                         : ", then set HF_TOKEN to a token of that account"));
   }
-  if (message == "Access to this resource is disabled.") {
+  if (server_says(response, "Access to this resource is disabled.")) {
     throw Error(ExitCode::access_denied, what + " has been disabled on the Hub" + status);
   }
   if (code == "RevisionNotFound") {

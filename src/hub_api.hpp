@@ -5,7 +5,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "env.hpp"
 #include "http.hpp"
@@ -76,6 +78,20 @@ HttpResponse send_with_retries(HttpTransport& connection, HttpRequest request,
 // Throws the hubdeps::Error that an unsuccessful Hub answer means.
 [[noreturn]] void throw_hub_error(const HttpResponse& response, const HubContext& context,
                                   const std::string& endpoint);
+
+// The server's own words about a failure, read as huggingface_hub's
+// hf_raise_for_status reads them: X-Error-Message, then the body's JSON
+// ("error" as a string or a list, with "error_description" as "e: d";
+// "error_description" alone; "errors": [{"message"}]), or a plain-text body.
+// Each once, in that order, each on one line; nothing of an HTML, binary
+// or compressed body. A proxy or mirror that drops X-Error-Message leaves
+// the message in the body, so it still reaches the user.
+std::vector<std::string> server_messages(const HttpResponse& response);
+// The same, joined with "; " ("" when the server said nothing readable).
+std::string server_message(const HttpResponse& response);
+// Whether one of the server's messages is exactly `message` (what the Hub
+// says for a bad token or a disabled repo).
+bool server_says(const HttpResponse& response, std::string_view message);
 
 // The transport settings for talking to the Hub of `env`: endpoint, token,
 // timeouts and trusted CAs.

@@ -59,26 +59,13 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-std::string server_message(const HttpResponse& response) {
-  if (const auto* message = response.header("x-error-message"); message && !message->empty()) {
-    return *message;
-  }
-  const json body = parse_object(response.body);
-  if (body.is_object()) {
-    if (const auto error = body.find("error"); error != body.end() && error->is_string()) {
-      return error->get<std::string>();
-    }
-  }
-  return {};
-}
-
 void throw_write_error(const HttpResponse& response, const HubContext& context,
                        const std::string& endpoint, const std::string& action) {
   const std::string message = server_message(response);
   const std::string status = " (HTTP " + std::to_string(response.status) + ")";
   const std::string said = message.empty() ? "" : ": " + message;
   const std::string what = describe_request(context);
-  if (message == "Invalid credentials in Authorization header") {
+  if (server_says(response, "Invalid credentials in Authorization header")) {
     throw Error(ExitCode::access_denied,
                 "the Hub rejected the token while trying to " + action + " for " + what + status +
                     ": the token in HF_TOKEN or the token file is invalid or expired; create a "

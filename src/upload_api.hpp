@@ -70,10 +70,6 @@ std::vector<PreuploadDecision> preupload(HttpConnection& connection, const HubCo
 std::vector<std::string> validate_model_card(HttpConnection& connection, RepoType type,
                                              const std::string& readme, const std::string& source);
 
-// The server's own words about a failure: X-Error-Message, else the JSON
-// body's "error", else nothing.
-std::string server_message(const HttpResponse& response);
-
 // Throws the Error for an unsuccessful answer to a write call (`action`
 // says what was attempted: "create the repo", "commit", ...).
 [[noreturn]] void throw_write_error(const HttpResponse& response, const HubContext& context,

@@ -16,7 +16,7 @@ from support import READ_TOKEN, HubTestCase, blob_etag
 
 MiB = 1 << 20
 SWITCHES_OFF = {"siblings_limit": -1, "mirror_ignore_range": 0, "mirror_omit_range_headers": 0, "gzip_api": 0,
-                "real_hub_errors": 0, "tree_page_size": 1000}
+                "real_hub_errors": 0, "omit_error_message": 0, "tree_page_size": 1000}
 
 
 class RealHubCase(HubTestCase):
@@ -280,6 +280,46 @@ class ErrorsAsTheHubSendsThem(RealHubCase):
         self.assertExit(result, 0)
         self.assertEqual(result.json()["commit"], commit)
         self.assertTrue(any(e["status"] == 307 for e in self.hub.log()))
+
+
+class ErrorsWithoutTheMessageHeader(RealHubCase):
+    """A proxy or mirror that drops X-Error-Message: the message is read from the body, as hf_raise_for_status
+    reads it (JSON "error", or plain text), so the exit code, the advice and the Hub's words still reach the user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hub.create_repo("acme/quiet-errors")
+        cls.hub.commit("acme/quiet-errors", {"config.json": "{}\n"})
+        cls.hub.create_repo("acme/quiet-disabled")
+        cls.hub.commit("acme/quiet-disabled", {"config.json": "{}\n"})
+        cls.hub.update_repo("acme/quiet-disabled", disabled=True)
+
+    def setUp(self):
+        super().setUp()
+        self.hub.set_config(omit_error_message=1)
+
+    def test_an_invalid_token_is_named_from_the_json_body(self):
+        result = self.fetch("acme/quiet-errors", token="hf_not_a_real_token")
+        self.assertExit(result, 4)
+        self.assertIn("rejected the token", result.stderr)
+        self.assertNotIn("hf_not_a_real_token", result.stderr)
+
+    def test_a_disabled_repo_is_named_from_the_json_body_and_from_a_plain_text_one(self):
+        for real in (0, 1):  # JSON {"error"}; the Hub's plain text outside /api/
+            with self.subTest(real_hub_errors=real):
+                self.hub.set_config(real_hub_errors=real)
+                result = self.fetch("acme/quiet-disabled")
+                self.assertExit(result, 4)
+                self.assertIn("has been disabled on the Hub", result.stderr)
+
+    def test_the_hubs_words_reach_the_user(self):
+        self.hub.fault("status", origin="hub", path="/revision/", status=400,
+                       message="Revision names cannot contain '..' (checked by the mirror)")
+        result = self.fetch("acme/quiet-errors")
+        self.assertNotEqual(result.code, 0)
+        self.assertIn("Revision names cannot contain '..' (checked by the mirror)", result.stderr)
+        self.assertTrue(any(e["status"] == 400 for e in self.hub.log()))
 
 
 if __name__ == "__main__":

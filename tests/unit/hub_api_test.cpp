@@ -292,3 +292,65 @@ TEST(RetryLoop, TheHandlersProblemIsWhatTheFinalErrorReports) {
   EXPECT_NE(message.find("after 4 attempts: only 0 bytes"), std::string::npos) << message;
   EXPECT_EQ(hub.requests().size(), 4u);
 }
+
+namespace {
+
+HttpResponse failure(long status, std::string body, std::string type = "application/json",
+                     std::string header = "") {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  response.headers["content-type"] = std::move(type);
+  if (!header.empty()) response.headers["x-error-message"] = std::move(header);
+  return response;
+}
+
+}  // namespace
+
+TEST(HubErrors, TheServersMessageIsReadAsHfRaiseForStatusReadsIt) {
+  EXPECT_EQ(server_message(failure(400, R"({"error": "in the body"})", "application/json", "in the header")),
+            "in the header; in the body");
+  EXPECT_EQ(server_message(failure(404, R"({"error": "Repository not found"})", "application/json",
+                                   "Repository not found")),
+            "Repository not found");
+  EXPECT_EQ(server_message(failure(404, R"({"error": "Repository not found"})")), "Repository not found");
+  EXPECT_EQ(server_message(failure(400, R"({"error": ["first", "second", "first"]})")), "first; second");
+  EXPECT_EQ(server_message(failure(400, R"({"error": "invalid_grant", "error_description": "expired"})")),
+            "invalid_grant: expired");
+  EXPECT_EQ(server_message(failure(400, R"({"error_description": "only this"})")), "only this");
+  EXPECT_EQ(server_message(failure(422, R"({"errors": [{"message": "a"}, {"code": 1}, {"message": "b"}]})")),
+            "a; b");
+  EXPECT_EQ(server_message(failure(404, "Entry not found\n", "text/plain; charset=utf-8")), "Entry not found");
+  EXPECT_EQ(server_message(failure(400, R"({"error": "two\n   lines"})")), "two lines");
+  // What is not a message: a page, an XML document, compressed bytes, JSON without one.
+  EXPECT_EQ(server_message(failure(502, "<html><body>Bad gateway</body></html>", "text/html")), "");
+  EXPECT_EQ(server_message(failure(403, "<Error><Code>AccessDenied</Code></Error>", "application/xml")), "");
+  EXPECT_EQ(server_message(failure(500, std::string("\x1f\x8b\x08\0\0\0\0\0", 8), "text/plain")), "");
+  EXPECT_EQ(server_message(failure(500, R"({"detail": "x"})")), "");
+  // A long text is cut, at a character.
+  const std::string said = server_message(failure(500, std::string(299, 'x') + "\xc3\xa9tail", "text/plain"));
+  EXPECT_EQ(said, std::string(299, 'x') + "...");
+}
+
+TEST(HubErrors, WithoutXErrorMessageTheBodySaysWhatHappened) {
+  // A proxy or mirror that drops the header: the body still decides and is shown.
+  const std::string bad_token = message_of([&] {
+    throw_hub_error(failure(401, R"({"error": "Invalid credentials in Authorization header"})"), kContext, "http://h");
+  });
+  EXPECT_NE(bad_token.find("rejected the token"), std::string::npos) << bad_token;
+  const std::string disabled = message_of([&] {
+    throw_hub_error(failure(403, R"({"error": "Access to this resource is disabled."})"), kContext, "http://h");
+  });
+  EXPECT_NE(disabled.find("has been disabled"), std::string::npos) << disabled;
+  const std::string other = message_of([&] {
+    throw_hub_error(failure(500, R"({"error": "the storage backend is down"})"), kContext, "http://h");
+  });
+  EXPECT_NE(other.find("HTTP 500 for model 'org/name' at revision 'main': the storage backend is down"),
+            std::string::npos)
+      << other;
+  EXPECT_EQ(code_of([&] {
+              throw_hub_error(failure(401, R"({"error": "Invalid credentials in Authorization header"})"),
+                              kContext, "http://h");
+            }),
+            ExitCode::access_denied);
+}
