@@ -247,9 +247,10 @@ class RepoPruner {
         record(PruneAction::Kind::blob, "blobs/" + etag, repo_.blobs.at(etag));
       }
       for (const auto* file : group.incomplete) {
-        if (remove_file(repo_.dir / "blobs" / file->name)) {
-          record(PruneAction::Kind::incomplete, "blobs/" + file->name, file->size);
-        }
+        if (!remove_file(repo_.dir / "blobs" / file->name)) continue;
+        // Its resume state goes with it (a sidecar left alone would be a leftover).
+        for (const auto& sidecar : file->sidecars) remove_file(repo_.dir / "blobs" / sidecar);
+        record(PruneAction::Kind::incomplete, "blobs/" + file->name, file->size);
       }
     }
   }

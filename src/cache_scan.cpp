@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -114,21 +116,52 @@ void scan_snapshots(CachedRepo& repo) {
             [](const CachedRevision& a, const CachedRevision& b) { return a.commit < b.commit; });
 }
 
+// The part-file a resume sidecar belongs to ("<etag>.incomplete" for
+// "<etag>.incomplete.hubdeps.segments[.tmp]"), if `name` is one.
+std::optional<std::string> sidecar_owner(const std::string& name) {
+  constexpr std::string_view kPart = ".incomplete";
+  const auto at = name.find(std::string(kPart) + ".hubdeps.");
+  if (at == std::string::npos) return std::nullopt;
+  return name.substr(0, at + kPart.size());
+}
+
+// Each sidecar joins its download; one whose download is gone is listed
+// as a leftover of its own.
+void attach_sidecars(CachedRepo& repo, std::map<std::string, std::vector<IncompleteFile>> sidecars) {
+  for (auto& file : repo.incomplete) {
+    const auto found = sidecars.find(file.name);
+    if (found == sidecars.end()) continue;
+    for (const auto& sidecar : found->second) {
+      file.sidecars.push_back(sidecar.name);
+      file.size += sidecar.size;
+    }
+    std::sort(file.sidecars.begin(), file.sidecars.end());
+    sidecars.erase(found);
+  }
+  for (auto& [owner, orphans] : sidecars) {
+    for (auto& orphan : orphans) repo.incomplete.push_back(std::move(orphan));
+  }
+}
+
 void scan_blobs(CachedRepo& repo) {
   std::error_code error;
+  std::map<std::string, std::vector<IncompleteFile>> sidecars;  // by the part-file they belong to
   for (fs::directory_iterator it(repo.dir / "blobs", error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
     std::error_code status_error;
     if (!it->is_regular_file(status_error)) continue;
     const auto size = it->file_size(status_error);
     if (status_error) continue;
+    const std::string etag = name.substr(0, name.find('.'));
     if (looks_like_blob_name(name)) {
       repo.blobs[name] = size;
+    } else if (const auto owner = sidecar_owner(name); owner && looks_like_blob_name(etag)) {
+      sidecars[*owner].push_back({name, etag, size, {}});
     } else if (name.size() > 11 && name.ends_with(".incomplete")) {
-      const std::string etag = name.substr(0, name.find('.'));
-      if (looks_like_blob_name(etag)) repo.incomplete.push_back({name, etag, size});
+      if (looks_like_blob_name(etag)) repo.incomplete.push_back({name, etag, size, {}});
     }
   }
+  attach_sidecars(repo, std::move(sidecars));
   std::sort(repo.incomplete.begin(), repo.incomplete.end(),
             [](const IncompleteFile& a, const IncompleteFile& b) { return a.name < b.name; });
 }

@@ -38,11 +38,17 @@ struct CachedRevision {
 };
 
 // An interrupted or running download: blobs/<etag>.incomplete (hubdeps, and
-// older Python) or blobs/<etag>.<random>.incomplete (recent Python).
+// older Python) or blobs/<etag>.<random>.incomplete (recent Python). Where
+// the file system has no extended attributes, hubdeps keeps its resume state
+// in sidecar files beside it, "<name>.hubdeps.segments" (and its ".tmp"
+// while it is replaced; os::File::set_attribute): they belong to it. A
+// sidecar whose download is gone is an entry of its own (`name` is the
+// sidecar's), a leftover.
 struct IncompleteFile {
   std::string name;  // the file name in blobs/
   std::string etag;  // the blob it will become
-  std::uint64_t size = 0;
+  std::uint64_t size = 0;              // with its sidecars
+  std::vector<std::string> sidecars;   // file names in blobs/
 };
 
 struct CachedRepo {

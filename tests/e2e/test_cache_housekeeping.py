@@ -159,6 +159,34 @@ class CacheHousekeeping(HubTestCase):
         kinds = sorted(item["kind"] for item in done["removed"])
         self.assertEqual(kinds, ["blob", "incomplete", "listing", "ref", "snapshot"])
 
+    def test_an_interrupted_ranged_download_goes_with_its_resume_sidecar(self):
+        # A file large enough to go as parallel ranges; with HUBDEPS_NO_XATTR=1 (as on a file system without
+        # extended attributes) their state is kept in <part>.hubdeps.segments beside the part-file. The run is
+        # killed; no kept lock needs that blob, so prune removes the part-file and its sidecar together.
+        third = self.hub.commit_details(self.repo, {"large.safetensors": {"generate": {"size": 72 * MiB, "seed": 13},
+                                                                          "lfs": True}})
+        self.hub.fault("throttle", origin="cdn", rate=4 * MiB, count=-1)
+        environment = dict(self.hub.env(cache_dir=self.cache), HUBDEPS_NO_XATTR="1")
+        process = subprocess.Popen([HUBDEPS, "fetch", self.repo, "--include", "large.safetensors", "--quiet"],
+                                   env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        part = os.path.join(self.repo_path, "blobs", third["files"]["large.safetensors"]["etag"] + ".incomplete")
+        sidecar = part + ".hubdeps.segments"
+        deadline = time.monotonic() + 30
+        while not os.path.exists(sidecar) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.kill()
+        process.wait()
+        self.hub.clear_faults()
+        self.assertTrue(os.path.exists(part) and os.path.exists(sidecar), "the ranged download left no sidecar")
+        on_disk = sum(os.path.getsize(path) for path in (part, sidecar, sidecar + ".tmp") if os.path.exists(path))
+
+        prune = self.cache_cmd("prune", "--keep-lock", "hubdeps.lock", "--json")
+        self.assertExit(prune, 0)
+        removed = [item for item in prune.json()["removed"] if item["kind"] == "incomplete"]
+        self.assertEqual([item["path"] for item in removed], ["blobs/" + os.path.basename(part)])
+        self.assertEqual(removed[0]["bytes"], on_disk)  # the part-file and its sidecar(s)
+        self.assertEqual([n for n in os.listdir(os.path.join(self.repo_path, "blobs")) if ".incomplete" in n], [])
+
     def test_keep_refs_keeps_what_the_cached_refs_point_to(self):
         self.hub.set_ref(self.repo, "v1", None, kind="tag")  # gone upstream; the cached ref stays
         result = self.cache_cmd("prune", "--keep-lock", "hubdeps.lock", "--keep-refs", "--json")

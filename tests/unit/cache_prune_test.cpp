@@ -196,6 +196,45 @@ TEST_F(CachePruneTest, KeepsTheResumableDownloadOfALockedBlobAndDropsPythonLefto
   EXPECT_FALSE(exists(kBert + "/blobs/" + sha256_name('2') + ".1a2b3c4d.incomplete"));
 }
 
+TEST_F(CachePruneTest, RemovesTheResumeSidecarsOfADroppedDownloadAndKeepsThoseOfAKeptOne) {
+  // Where the file system has no extended attributes (or HUBDEPS_NO_XATTR=1), a ranged download keeps its
+  // resume state in <part>.hubdeps.segments, and <part>.hubdeps.segments.tmp while it replaces it.
+  two_commits();
+  fs::remove(repo_dir(kBert) / "blobs" / sha256_name('2'));
+  fs::remove_all(repo_dir(kBert) / "snapshots" / commit_name('b'));
+  fs::create_directories(repo_dir(kBert) / "snapshots" / commit_name('b'));
+  const fs::path blobs = repo_dir(kBert) / "blobs";
+  const std::string dropped = sha256_name('7') + ".incomplete";  // a blob no lock needs
+  write(blobs / dropped, "part");
+  write(blobs / (dropped + ".hubdeps.segments"), "1:2\n0-4:2,");
+  write(blobs / (dropped + ".hubdeps.segments.tmp"), "1:2\n");
+  const std::string orphan = sha256_name('8') + ".incomplete.hubdeps.segments";  // its download is gone
+  write(blobs / orphan, "1:3\n0-9:1,");
+  const std::string kept = sha256_name('2') + ".incomplete";  // the locked weights, resumable
+  write(blobs / kept, "half");
+  write(blobs / (kept + ".hubdeps.segments"), "1:4\n0-1000:4,");
+
+  const auto scanned = scan_cache(root_).repos.front();
+  ASSERT_EQ(scanned.incomplete.size(), 3u);
+  EXPECT_EQ(scanned.incomplete[1].name, dropped);
+  EXPECT_EQ(scanned.incomplete[1].sidecars,
+            (std::vector<std::string>{dropped + ".hubdeps.segments", dropped + ".hubdeps.segments.tmp"}));
+  EXPECT_EQ(scanned.incomplete[1].size, 4u + 10u + 4u);  // the download and its sidecars
+  EXPECT_EQ(scanned.incomplete[2].name, orphan);
+
+  const PruneReport report = prune_cache(root_, {lock_of_b()}, {});
+  const std::vector<std::string> gone = {dropped, dropped + ".hubdeps.segments", dropped + ".hubdeps.segments.tmp",
+                                         orphan};
+  for (const std::string& name : gone) {
+    EXPECT_FALSE(exists(kBert + "/blobs/" + name)) << name;
+  }
+  EXPECT_TRUE(removed(report, PruneAction::Kind::incomplete, "blobs/" + dropped));
+  EXPECT_TRUE(removed(report, PruneAction::Kind::incomplete, "blobs/" + orphan));
+  EXPECT_TRUE(exists(kBert + "/blobs/" + kept));
+  EXPECT_TRUE(exists(kBert + "/blobs/" + kept + ".hubdeps.segments"));
+  EXPECT_TRUE(problems().empty());
+}
+
 TEST_F(CachePruneTest, RepairsWhatHuggingfaceHubWouldWarnAbout) {
   two_commits();
   link(kBert, commit_name('b'), "tokenizer.json", sha1_name('6'));  // broken: no such blob
