@@ -1,21 +1,15 @@
 #include "cache.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
 #include "error.hpp"
-#include "os/random.hpp"
+#include "os/atomic_write.hpp"
+#include "os/file.hpp"
+#include "os/link.hpp"
+#include "os/permissions.hpp"
 
 namespace hubdeps {
 
@@ -77,10 +71,10 @@ constexpr const char* kCacheHint =
 // write_file_atomic also writes files outside the cache (the lockfile).
 constexpr const char* kFileHint = "check that its folder is writable and the disk is not full";
 
-Error io_error(const std::string& action, const fs::path& path, int error,
+Error io_error(const std::string& action, const fs::path& path, const std::error_code& error,
                const char* hint = kCacheHint) {
-  return Error(ExitCode::io, "cannot " + action + " '" + path.string() + "': " +
-                                    std::strerror(error) + "; " + hint);
+  return Error(ExitCode::io,
+               "cannot " + action + " '" + path.string() + "': " + error.message() + "; " + hint);
 }
 
 void create_parent_folders(const fs::path& path, const char* hint = kCacheHint) {
@@ -88,36 +82,7 @@ void create_parent_folders(const fs::path& path, const char* hint = kCacheHint) 
   if (path.parent_path().empty()) return;
   std::error_code error;
   fs::create_directories(path.parent_path(), error);
-  if (error) throw io_error("create the folder", path.parent_path(), error.value(), hint);
-}
-
-// A name no other writer picks, in the same folder as `path` (so rename(2)
-// stays atomic): "<name>.<16 hex>.tmp", the shape huggingface_hub uses.
-fs::path unique_sibling(const fs::path& path) {
-  unsigned char random[8];
-  std::error_code error;
-  os::random_bytes(random, sizeof random, error);
-  if (error) throw io_error("get random bytes for a temporary name next to", path, error.value());
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string suffix;
-  for (unsigned char byte : random) {
-    suffix += kDigits[byte >> 4];
-    suffix += kDigits[byte & 0x0f];
-  }
-  fs::path temp = path;
-  temp += "." + suffix + ".tmp";
-  return temp;
-}
-
-void write_all(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category());
-    }
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (error) throw io_error("create the folder", path.parent_path(), error, hint);
 }
 
 enum class ReadResult { ok, missing };
@@ -125,26 +90,14 @@ enum class ReadResult { ok, missing };
 // Reads a small cache file (a ref, a tree listing). A missing file, or a
 // folder in its place, is "missing": the cache simply does not have it.
 ReadResult read_small_file(const fs::path& path, std::string& content) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return ReadResult::missing;
-    throw io_error("read", path, errno);
+  std::error_code error;
+  const os::File file = os::File::open(path, os::File::Mode::read, error);
+  if (!error) content = os::read_all(file, error);
+  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory ||
+      error == std::errc::is_a_directory) {
+    return ReadResult::missing;
   }
-  content.clear();
-  char buffer[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      if (error == EISDIR) return ReadResult::missing;
-      throw io_error("read", path, error);
-    }
-    content.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
+  if (error) throw io_error("read", path, error);
   return ReadResult::ok;
 }
 
@@ -153,36 +106,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
-}
-
-// huggingface_hub gives a published blob the mode a new file in that folder
-// would get (0666 minus umask, or what a default ACL says), because the
-// download's temporary file may have been created private (0600) and the
-// cache is often shared between users. umask(2) cannot be read without
-// changing it, which races with other threads, hence the probe file.
-// Probed once per folder per process: a fetch publishes many blobs into one
-// folder, and the umask or a default ACL does not change meanwhile.
-std::optional<mode_t> default_file_mode(const fs::path& folder) {
-  static std::mutex mutex;
-  static std::map<fs::path, std::optional<mode_t>> known;
-  std::lock_guard lock(mutex);
-  if (const auto it = known.find(folder); it != known.end()) return it->second;
-  std::optional<mode_t> mode;
-  const fs::path probe = unique_sibling(folder / ".hubdeps-mode-probe");
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd >= 0) {
-    struct stat info {};
-    if (::fstat(fd, &info) == 0) mode = info.st_mode & 07777;
-    ::close(fd);
-    ::unlink(probe.c_str());
-  }
-  known.emplace(folder, mode);
-  return mode;
-}
-
-void give_default_file_mode(const fs::path& file) {
-  // Best effort: without a probe the blob stays readable by its owner.
-  if (const auto mode = default_file_mode(file.parent_path())) ::chmod(file.c_str(), *mode);
 }
 
 std::string relative_blob_target(std::string_view repo_path, std::string_view etag) {
@@ -201,63 +124,38 @@ std::string relative_blob_target(std::string_view repo_path, std::string_view et
 
 FileLock::FileLock(const fs::path& path) {
   create_parent_folders(path);
-  // O_CLOEXEC: a child process (e.g. a compiler started meanwhile) must not
-  // inherit the descriptor and keep the lock alive after we release it.
-  do {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-  } while (fd_ < 0 && errno == EINTR);
+  std::error_code error;
+  lock_ = os::FileLock::acquire(path, os::FileLock::Open::create, os::FileLock::Wait::until_free, error);
   // In a cache shared between users the lock file may belong to someone
-  // else and not be writable; flock(2) does not need write access.
-  if (fd_ < 0 && (errno == EACCES || errno == EROFS)) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // else and not be writable; the lock itself does not need write access.
+  if (error == std::errc::permission_denied || error == std::errc::read_only_file_system) {
+    lock_ = os::FileLock::acquire(path, os::FileLock::Open::read_only, os::FileLock::Wait::until_free, error);
   }
-  if (fd_ < 0) throw io_error("open the lock file", path, errno);
-  while (::flock(fd_, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    const int error = errno;
-    ::close(fd_);
-    fd_ = -1;
-    throw io_error("lock", path, error);
-  }
+  if (error) throw io_error("lock", path, error);
 }
 
-FileLock::~FileLock() {
-  // Closing the only descriptor releases the flock. The file stays: deleting
-  // it would let a waiter lock a deleted inode while a newcomer locks a new
-  // file of the same name, and both would think they hold the lock.
-  if (fd_ >= 0) ::close(fd_);
+TryFileLock::TryFileLock(const fs::path& path, bool create) {
+  if (create) create_parent_folders(path);
+  const auto open = create ? os::FileLock::Open::create : os::FileLock::Open::existing;
+  std::error_code error;
+  lock_ = os::FileLock::acquire(path, open, os::FileLock::Wait::no, error);
+  if (error == std::errc::permission_denied || error == std::errc::read_only_file_system) {
+    lock_ = os::FileLock::acquire(path, os::FileLock::Open::read_only, os::FileLock::Wait::no, error);
+  }
+  // No lock file: no process has ever locked it, so none holds it now.
+  if (!create && (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)) {
+    acquired_ = true;
+    return;
+  }
+  if (error) throw io_error("lock", path, error);
+  acquired_ = lock_.held();
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content) {
   create_parent_folders(path, kFileHint);
-  fs::path temp;
-  int fd = -1;
-  // O_EXCL on a random name is mkstemp(3) with mode 0666: the kernel applies
-  // the umask, so refs and listings get the same mode Python gives them,
-  // instead of mkstemp's private 0600.
-  for (int attempt = 0; fd < 0; ++attempt) {
-    temp = unique_sibling(path);
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt > 16)) {
-      throw io_error("create a temporary file for", path, errno, kFileHint);
-    }
-  }
-  try {
-    write_all(fd, content);
-    // Without fsync, a crash soon after the rename can leave an empty file
-    // under the final name on some filesystems; these files are small.
-    if (::fsync(fd) != 0) throw std::system_error(errno, std::generic_category());
-    const int fd_to_close = fd;
-    fd = -1;
-    if (::close(fd_to_close) != 0) throw std::system_error(errno, std::generic_category());
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-      throw std::system_error(errno, std::generic_category());
-    }
-  } catch (const std::system_error& error) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
-    throw io_error("write", path, error.code().value(), kFileHint);
-  }
+  std::error_code error;
+  os::write_file_atomic(path, content, error);
+  if (error) throw io_error("write", path, error, kFileHint);
 }
 
 void ensure_cachedir_tag(const fs::path& cache_root) {
@@ -343,21 +241,10 @@ void RepoCache::link_snapshot(std::string_view commit, std::string_view repo_pat
   const std::string target = relative_blob_target(repo_path, checked_etag(etag));
   create_parent_folders(link);
 
-  // symlink(2) refuses to replace an entry, so build the link under a unique
-  // name and rename(2) it over the old one: readers never see a gap.
-  for (int attempt = 0;; ++attempt) {
-    const fs::path temp = unique_sibling(link);
-    if (::symlink(target.c_str(), temp.c_str()) != 0) {
-      if (errno == EEXIST && attempt < 16) continue;
-      throw io_error("create the snapshot link", link, errno);
-    }
-    if (::rename(temp.c_str(), link.c_str()) != 0) {
-      const int error = errno;
-      ::unlink(temp.c_str());
-      throw io_error("replace the snapshot entry", link, error);
-    }
-    return;
-  }
+  // Replaced in one step, so readers never see a gap.
+  std::error_code error;
+  os::replace_with_symlink(link, target, error);
+  if (error) throw io_error("create the snapshot link", link, error);
 }
 
 bool RepoCache::snapshot_file_present(std::string_view commit, std::string_view repo_path) const {
@@ -399,16 +286,17 @@ void RepoCache::discard_blob(std::string_view etag) const {
   FileLock lock(lock_path(etag));
   std::error_code error;
   fs::remove(blob_path(etag), error);
-  if (error) throw io_error("remove the damaged blob", blob_path(etag), error.value());
+  if (error) throw io_error("remove the damaged blob", blob_path(etag), error);
 }
 
 void RepoCache::publish_blob(const fs::path& verified_file, std::string_view etag) const {
   const fs::path blob = blob_path(etag);
   create_parent_folders(blob);
-  give_default_file_mode(verified_file);
-  if (::rename(verified_file.c_str(), blob.c_str()) != 0) {
-    const int error = errno;
-    if (error == EXDEV) {
+  os::give_new_file_permissions(verified_file);
+  std::error_code error;
+  fs::rename(verified_file, blob, error);
+  if (error) {
+    if (error == std::errc::cross_device_link) {
       throw Error(ExitCode::io, "cannot move '" + verified_file.string() + "' to '" +
                                        blob.string() +
                                        "': it is on another filesystem; download into the "
@@ -421,10 +309,12 @@ void RepoCache::publish_blob(const fs::path& verified_file, std::string_view eta
 void RepoCache::mark_no_exist(std::string_view commit, std::string_view repo_path) const {
   const fs::path marker = repo_dir_ / ".no_exist" / checked_commit(commit) /
                           checked_repo_path(repo_path);
+  if (is_marked_no_exist(commit, repo_path)) return;
   create_parent_folders(marker);
-  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-  if (fd < 0) throw io_error("create the absence marker", marker, errno);
-  ::close(fd);
+  // Empty: readers only ask whether it exists.
+  std::error_code error;
+  os::write_file_atomic(marker, "", error);
+  if (error) throw io_error("create the absence marker", marker, error);
 }
 
 bool RepoCache::is_marked_no_exist(std::string_view commit, std::string_view repo_path) const {
@@ -535,39 +425,5 @@ std::optional<RevisionListing> RepoCache::read_tree_listing(std::string_view com
 }
 
 fs::path RepoCache::locks_dir() const { return root_ / ".locks" / folder_; }
-
-TryFileLock::TryFileLock(const fs::path& path, bool create) {
-  if (create) create_parent_folders(path);
-  const int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
-  do {
-    fd_ = ::open(path.c_str(), flags, 0666);
-  } while (fd_ < 0 && errno == EINTR);
-  if (fd_ < 0 && (errno == EACCES || errno == EROFS)) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) {
-    // No lock file: no process has ever locked it, so none holds it now.
-    if (!create && (errno == ENOENT || errno == ENOTDIR)) {
-      acquired_ = true;
-      return;
-    }
-    throw io_error("open the lock file", path, errno);
-  }
-  int result;
-  do {
-    result = ::flock(fd_, LOCK_EX | LOCK_NB);
-  } while (result != 0 && errno == EINTR);
-  if (result == 0) {
-    acquired_ = true;
-    return;
-  }
-  const int error = errno;
-  ::close(fd_);
-  fd_ = -1;
-  if (error != EWOULDBLOCK) throw io_error("lock", path, error);
-}
-
-TryFileLock::~TryFileLock() {
-  // Like FileLock: closing releases the flock, and the file stays.
-  if (fd_ >= 0) ::close(fd_);
-}
 
 }  // namespace hubdeps

@@ -10,23 +10,22 @@
 #include <string>
 #include <string_view>
 
+#include "os/file_lock.hpp"
 #include "repo.hpp"
 
 namespace hubdeps {
 
 namespace fs = std::filesystem;
 
-// An exclusive flock(2) on a file, created (with its folders) if missing.
-// Released by the destructor, and by the kernel if the process dies.
+// The cache's blob lock (.locks/<folder>/<etag>.lock): os::FileLock, the
+// lock huggingface_hub's filelock takes too, on a file created (with its
+// folders) if missing. Held until destroyed; Error(io) when it cannot be had.
 class FileLock {
  public:
   explicit FileLock(const fs::path& path);
-  ~FileLock();
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
 
  private:
-  int fd_ = -1;
+  os::FileLock lock_;
 };
 
 // The same lock as FileLock, without waiting: acquired() is false while
@@ -35,18 +34,15 @@ class FileLock {
 class TryFileLock {
  public:
   TryFileLock(const fs::path& path, bool create);
-  ~TryFileLock();
-  TryFileLock(const TryFileLock&) = delete;
-  TryFileLock& operator=(const TryFileLock&) = delete;
   bool acquired() const { return acquired_; }
 
  private:
-  int fd_ = -1;
+  os::FileLock lock_;
   bool acquired_ = false;
 };
 
-// Writes `content` to `path` through a unique temporary file in the same
-// folder and a rename, so readers see the old or the new file, never a part.
+// os::write_file_atomic, creating the folders first: readers see the old or
+// the new file, never a part. Error(io) naming the file when it fails.
 void write_file_atomic(const fs::path& path, std::string_view content);
 
 // Writes CACHEDIR.TAG at the cache root if it is not there yet.

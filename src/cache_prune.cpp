@@ -1,7 +1,5 @@
 #include "cache_prune.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -124,6 +122,16 @@ std::string trimmed_content(const fs::path& path) {
   return text;
 }
 
+// Like rmdir(2): removes `dir` only if it is an empty folder (never a file
+// or a link in its place). True when it is gone, or was never there.
+bool remove_if_empty_folder(const fs::path& dir) {
+  std::error_code error;
+  const fs::file_status status = fs::symlink_status(dir, error);
+  if (status.type() == fs::file_type::not_found) return true;
+  if (status.type() != fs::file_type::directory) return false;
+  return fs::remove(dir, error) && !error;
+}
+
 // Removes the empty folders below `dir`, deepest first, and `dir` itself
 // when `including_dir`. A folder that is not empty stays. True when `dir`
 // (if asked) is gone.
@@ -137,9 +145,9 @@ bool remove_empty_folders(const fs::path& dir, bool including_dir) {
   std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) {
     return a.native().size() > b.native().size();
   });
-  for (const auto& folder : folders) ::rmdir(folder.c_str());
+  for (const auto& folder : folders) remove_if_empty_folder(folder);
   if (!including_dir) return false;
-  return ::rmdir(dir.c_str()) == 0 || errno == ENOENT;
+  return remove_if_empty_folder(dir);
 }
 
 // Prunes one repo folder by its plan, in the order that keeps every
@@ -191,8 +199,10 @@ class RepoPruner {
   // Unlinks a file (not on a dry run). A file already gone counts as removed.
   bool remove_file(const fs::path& path) {
     if (options_.dry_run) return true;
-    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return true;
-    skip(path.string(), std::string("cannot remove it: ") + std::strerror(errno));
+    std::error_code error;
+    fs::remove(path, error);  // a missing file is no error
+    if (!error) return true;
+    skip(path.string(), "cannot remove it: " + error.message());
     ++report_.failures;
     return false;
   }
@@ -319,7 +329,7 @@ class RepoPruner {
       }
       const fs::path snapshots = repo_.dir / "snapshots";
       remove_empty_folders(snapshots, true);
-      if (::rmdir(repo_.dir.c_str()) != 0) {
+      if (!remove_if_empty_folder(repo_.dir)) {
         std::error_code error;
         fs::create_directory(snapshots, error);
         return;

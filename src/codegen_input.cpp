@@ -1,20 +1,17 @@
 // Reading config files for the header generator, with a file:line:column
 // position in every error (docs/header-mapping.md, "Errors"), and writing
 // generated files only when their content changes.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <system_error>
 
 #include "codegen_detail.hpp"
 #include "error.hpp"
+#include "os/atomic_write.hpp"
 
 namespace hubdeps {
 
@@ -250,51 +247,20 @@ bool write_if_changed(const std::filesystem::path& file, std::string_view conten
       if (old_content == content) return false;
     }
   }
-  const auto fail = [&](const std::string& what, int error_number) {
-    return Error(ExitCode::usage, "cannot write " + file.string() + ": " + what + ": " +
-                                      std::strerror(error_number) +
+  const auto fail = [&](const std::string& what, const std::error_code& error) {
+    return Error(ExitCode::usage, "cannot write " + file.string() + ": " + what + error.message() +
                                       "; check that the output folder is writable");
   };
   const fs::path folder = file.parent_path();
+  std::error_code error;
   if (!folder.empty()) {
-    std::error_code error;
     fs::create_directories(folder, error);
-    if (error) throw fail("creating " + folder.string(), error.value());
+    if (error) throw fail("creating " + folder.string() + ": ", error);
   }
-  // A unique temporary name in the same folder: the rename is then atomic,
-  // and two builds writing the same header never share a temporary file.
-  std::random_device entropy;
-  fs::path temporary;
-  int fd = -1;
-  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
-    temporary = file;
-    temporary += ".tmp-" + std::to_string(entropy()) + std::to_string(::getpid());
-    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) throw fail("creating " + temporary.string(), errno);
-  }
-  if (fd < 0) throw fail("creating a temporary file", EEXIST);
-  std::string_view remaining = content;
-  while (!remaining.empty()) {
-    const ssize_t written = ::write(fd, remaining.data(), remaining.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      const int error_number = errno;
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw fail("writing " + temporary.string(), error_number);
-    }
-    remaining.remove_prefix(static_cast<std::size_t>(written));
-  }
-  if (::close(fd) != 0) {
-    const int error_number = errno;
-    ::unlink(temporary.c_str());
-    throw fail("closing " + temporary.string(), error_number);
-  }
-  if (::rename(temporary.c_str(), file.c_str()) != 0) {
-    const int error_number = errno;
-    ::unlink(temporary.c_str());
-    throw fail("renaming " + temporary.string(), error_number);
-  }
+  // Atomic: two builds writing the same header never share a temporary
+  // file, and a compiler never reads half a header.
+  os::write_file_atomic(file, content, error);
+  if (error) throw fail("", error);
   return true;
 }
 

@@ -1,9 +1,5 @@
 #include "env.hpp"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -16,6 +12,8 @@
 #include <vector>
 
 #include "error.hpp"
+#include "os/file.hpp"
+#include "os/user.hpp"
 
 namespace hubdeps {
 
@@ -35,15 +33,8 @@ std::optional<std::string> non_empty(const Environment::Getenv& getenv, const ch
 
 std::optional<std::string> home_of_current_user(const Environment::Getenv& getenv) {
   if (auto home = non_empty(getenv, "HOME")) return home;
-  // Like Python's os.path.expanduser: without $HOME, ask the password database.
-  std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found &&
-      found->pw_dir && *found->pw_dir) {
-    return std::string(found->pw_dir);
-  }
-  return std::nullopt;
+  // Like Python's os.path.expanduser: without $HOME, ask the system.
+  return os::current_user_home();
 }
 
 // Python's os.path.expanduser: "~" and "~/x" use the current user's home,
@@ -63,15 +54,9 @@ std::string expand_user(const std::string& path, const Environment::Getenv& gete
     }
     home = std::move(*current);
   } else {
-    const std::string user = path.substr(1, slash - 1);
-    std::vector<char> buffer(16384);
-    passwd entry{};
-    passwd* found = nullptr;
-    if (getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found ||
-        !found->pw_dir) {
-      return path;
-    }
-    home = found->pw_dir;
+    auto named = os::user_home(path.substr(1, slash - 1));
+    if (!named) return path;
+    home = std::move(*named);
   }
   while (!home.empty() && home.back() == '/') home.pop_back();
   std::string expanded = home + path.substr(slash);
@@ -135,31 +120,20 @@ std::optional<std::string> clean_token(std::string token) {
 }
 
 std::optional<std::string> read_token_file(const std::filesystem::path& path) {
-  const auto fail = [&path](int error) {
+  const auto fail = [&path](const std::error_code& error) {
     return Error(ExitCode::usage,
-                 "cannot read the token file '" + path.string() + "': " + std::strerror(error) +
+                 "cannot read the token file '" + path.string() + "': " + error.message() +
                      "; fix its permissions, point HF_TOKEN_PATH elsewhere, or set HF_TOKEN");
   };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    // A missing file just means "not logged in", as in huggingface_hub.
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    throw fail(errno);
+  std::error_code error;
+  const os::File file = os::File::open(path, os::File::Mode::read, error);
+  // A missing file just means "not logged in", as in huggingface_hub.
+  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory) {
+    return std::nullopt;
   }
   std::string content;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      throw fail(error);
-    }
-    content.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
+  if (!error) content = os::read_all(file, error);
+  if (error) throw fail(error);
   return clean_token(std::move(content));
 }
 

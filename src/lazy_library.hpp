@@ -2,20 +2,18 @@
 // for curl_lazy.cpp and crypto_lazy.cpp (each says why it is worth it).
 #pragma once
 
-#include <dlfcn.h>
-
 #include <string>
 
 #include "error.hpp"
+#include "os/library.hpp"
 
 namespace hubdeps::lazy {
 
-// dlopen(soname), or Error(code) that says what to install.
+// The library `soname`, or Error(code) that says what to install.
 inline void* open_library(const char* soname, ExitCode code, const std::string& install_hint) {
-  void* library = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (!library) {
-    throw Error(code, std::string("cannot load ") + soname + ": " + ::dlerror() + "; " + install_hint);
-  }
+  std::string why;
+  void* library = os::load_library(soname, why);
+  if (!library) throw Error(code, std::string("cannot load ") + soname + ": " + why + "; " + install_hint);
   return library;
 }
 
@@ -23,7 +21,7 @@ inline void* open_library(const char* soname, ExitCode code, const std::string& 
 template <typename Function>
 void bind(void* library, const char* soname, const char* name, Function& function, ExitCode code,
           const std::string& version_hint) {
-  function = reinterpret_cast<Function>(::dlsym(library, name));
+  function = reinterpret_cast<Function>(os::library_symbol(library, name));
   if (!function) {
     throw Error(code, std::string("the ") + soname + " found has no " + name + "; " + version_hint);
   }

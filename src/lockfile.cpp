@@ -1,14 +1,7 @@
 #include "lockfile.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstddef>
-#include <cstring>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -16,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cache.hpp"
 #include "error.hpp"
+#include "lockfile_io.hpp"
 
 namespace hubdeps {
 
@@ -573,118 +566,9 @@ json to_json(const LockEntry& entry) {
   return object;
 }
 
-// ---------------------------------------------------------------------------
-// Files.
-
-std::string errno_text(int error) { return std::strerror(error); }
-
-std::string read_all(int fd, const std::filesystem::path& path) {
-  std::string text;
-  char buffer[1 << 16];
-  for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
-    if (got == 0) return text;
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ExitCode::io, "cannot read lockfile " + path.string() + ": " + errno_text(errno) +
-                                       "; check that it is a readable file");
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
-  }
-}
-
-// The text, or nothing if the file does not exist.
-std::optional<std::string> read_if_exists(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    throw Error(ExitCode::io, "cannot open lockfile " + path.string() + ": " + errno_text(errno) +
-                                     "; check that it is a readable file");
-  }
-  try {
-    std::string text = read_all(fd, path);
-    ::close(fd);
-    return text;
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-}
-
 Lockfile parse_file_text(const std::string& text, const std::filesystem::path& path) {
   return text.empty() ? Lockfile{} : Lockfile::parse(text, path.string());
 }
-
-bool same_file(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-// An exclusive flock(2) on the lockfile itself rather than on a sibling
-// `hubdeps.lock.lock`: the source tree is the user's and is committed, and a
-// lock file beside the lockfile would be clutter every project must ignore.
-// Because writers replace the file by rename, a lock holds one inode only, so
-// after waiting a writer checks that the path still names the inode it locked
-// and otherwise locks the new one. The kernel drops the lock if we die.
-class LockfileWriteLock {
- public:
-  explicit LockfileWriteLock(const std::filesystem::path& path) : path_(path) {
-    for (;;) {
-      // O_CREAT only gives a missing lockfile something to lock; the
-      // destructor removes it again if nothing was written.
-      const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-      if (fd < 0) {
-        if (errno == EACCES || errno == EPERM || errno == EROFS) {
-          // A read-only checkout: fine unless something needs writing.
-          read_only_reason_ = errno_text(errno);
-          return;
-        }
-        throw Error(ExitCode::io, "cannot open lockfile " + path.string() +
-                                         " for writing: " + errno_text(errno) +
-                                         "; check that its folder exists and is writable");
-      }
-      while (::flock(fd, LOCK_EX) != 0) {
-        if (errno == EINTR) continue;
-        const int error = errno;
-        ::close(fd);
-        throw Error(ExitCode::io, "cannot lock lockfile " + path.string() + ": " + errno_text(error) +
-                                         "; the file system must support flock(2)");
-      }
-      struct stat held {};
-      struct stat current {};
-      if (::fstat(fd, &held) == 0 && ::stat(path.c_str(), &current) == 0 && same_file(held, current)) {
-        fd_ = fd;
-        return;
-      }
-      ::close(fd);  // replaced or removed by the writer we waited for
-    }
-  }
-
-  ~LockfileWriteLock() {
-    if (fd_ < 0) return;
-    // Still the empty file the constructor created (not replaced by a write):
-    // remove it, under the lock, so a no-op leaves no trace.
-    struct stat held {};
-    struct stat current {};
-    if (::fstat(fd_, &held) == 0 && held.st_size == 0 && ::stat(path_.c_str(), &current) == 0 &&
-        same_file(held, current)) {
-      ::unlink(path_.c_str());
-    }
-    ::close(fd_);
-  }
-
-  LockfileWriteLock(const LockfileWriteLock&) = delete;
-  LockfileWriteLock& operator=(const LockfileWriteLock&) = delete;
-
-  bool writable() const { return fd_ >= 0; }
-  const std::string& read_only_reason() const { return read_only_reason_; }
-
-  std::string read() const { return writable() ? read_all(fd_, path_) : read_if_exists(path_).value_or(""); }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::string read_only_reason_;
-};
 
 }  // namespace
 
@@ -832,7 +716,7 @@ EntryChange diff_entries(const LockEntry& before, const LockEntry& after) {
 }
 
 Lockfile read_lockfile(const std::filesystem::path& path) {
-  return parse_file_text(read_if_exists(path).value_or(""), path);
+  return parse_file_text(read_lockfile_text(path).value_or(""), path);
 }
 
 bool update_lockfile(const std::filesystem::path& path, const std::function<void(Lockfile&)>& mutate) {
@@ -844,12 +728,7 @@ bool update_lockfile(const std::filesystem::path& path, const std::function<void
   // Compared as content, not bytes: a no-op leaves even a hand-formatted file
   // alone, and equal content always serializes to the same bytes anyway.
   if (after == before) return false;
-  const std::string text = after.serialize();
-  if (!lock.writable()) {
-    throw Error(ExitCode::io, "cannot write lockfile " + path.string() + ": " + lock.read_only_reason() +
-                                     "; make the file and its folder writable");
-  }
-  write_file_atomic(path, text);
+  lock.replace(after.serialize());
   return true;
 }
 

@@ -1,19 +1,14 @@
 #include "model_card.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <system_error>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "hub_api.hpp"
+#include "os/process.hpp"
 #include "progress.hpp"
-
-extern char** environ;
 
 namespace hubdeps {
 
@@ -50,47 +45,16 @@ std::vector<std::string> unique(std::vector<std::string> values) {
 }
 
 // Runs git with `args` in `dir`; its standard output when it exits with 0.
+// git's own complaints ("not a git repository") are not the user's problem
+// here, and a git that is not installed just means no source revision.
 std::optional<std::string> run_git(const std::filesystem::path& dir,
                                    std::vector<std::string> args) {
   args.insert(args.begin(), {"git", "-C", dir.string()});
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  int pipe_fds[2];
-  // pipe + FD_CLOEXEC rather than Linux's pipe2: macOS has no pipe2. The
-  // window in between matters not: the helper starts no other process.
-  if (::pipe(pipe_fds) != 0) return std::nullopt;
-  for (const int fd : pipe_fds) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  // git's own complaints ("not a git repository") are not the user's problem here.
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, "git", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  if (spawned != 0) {
-    ::close(pipe_fds[0]);
-    return std::nullopt;
-  }
-  std::string output;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    // A commit hash and a short status are all we read; more is not git.
-    if (output.size() < (1u << 20)) output.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return output;
+  // A commit hash and a short status are all we read; more is not git.
+  std::error_code error;
+  os::ProcessResult result = os::run_process(args, std::size_t{1} << 20, error);
+  if (error || !result.exited || result.exit_code != 0) return std::nullopt;
+  return std::move(result.output);
 }
 
 }  // namespace

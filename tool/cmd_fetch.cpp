@@ -3,8 +3,6 @@
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
 //   [--defer]
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -19,6 +17,7 @@
 #include "fetch.hpp"
 #include "model_header.hpp"
 #include "os/interrupt.hpp"
+#include "os/terminal.hpp"
 #include "pin.hpp"
 #include "repo.hpp"
 #include "progress.hpp"
@@ -181,7 +180,7 @@ void run_fetch(const FetchOptions& options) {
   request.required_files = options.header_configs;
   request.defer = options.defer;
 
-  Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
+  Progress progress(Progress::mode_for(options.quiet, os::stderr_descriptor()), std::cerr);
   const PinOptions pin{options.lock, options.name, options.locked, options.update};
   PinnedFetch pinned;
   if (options.lock.empty()) {

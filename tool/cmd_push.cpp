@@ -2,8 +2,6 @@
 //   [--create-branch] [--create-pr] [--private] [--message MSG] [--description TEXT]
 //   [--include GLOB]... [--exclude GLOB]... [--follow-external-links] [--jobs N] [--json] [--quiet]
 //   [--model-card FILE | --no-model-card | model card fields]
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,6 +11,7 @@
 #include "commands.hpp"
 #include "env.hpp"
 #include "error.hpp"
+#include "os/terminal.hpp"
 #include "progress.hpp"
 #include "push.hpp"
 
@@ -104,7 +103,7 @@ void run_push(const PushOptions& options) {
   const auto note = [&](const std::string& text) {
     if (!options.quiet) std::cerr << "hubdeps: " << text << "\n";
   };
-  Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
+  Progress progress(Progress::mode_for(options.quiet, os::stderr_descriptor()), std::cerr);
   const PushResult result = push(env, request, progress, note);
 
   if (result.committed) {

@@ -1,6 +1,4 @@
 // hubdeps verify [--lock FILE] [--repair] [--json]
-#include <unistd.h>
-
 #include <iostream>
 #include <memory>
 
@@ -10,6 +8,7 @@
 #include "env.hpp"
 #include "error.hpp"
 #include "os/interrupt.hpp"
+#include "os/terminal.hpp"
 #include "pin.hpp"
 
 namespace hubdeps::cli {
@@ -68,7 +67,7 @@ void run_verify(const VerifyOptions& options) {
   os::say_on_interrupt(
       "\nhubdeps: interrupted: what was downloaded is kept in the cache; run the same command again to "
       "resume\n");
-  Progress progress(Progress::mode_for(options.quiet, STDERR_FILENO), std::cerr);
+  Progress progress(Progress::mode_for(options.quiet, os::stderr_descriptor()), std::cerr);
   repair_lockfile(env, options.lock, report, progress);
   const VerifyReport after = verify_lockfile(env, options.lock);
   if (options.json) print_json(after, true);

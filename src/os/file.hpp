@@ -69,10 +69,15 @@ class File {
   void remove_attribute(std::string_view name) const;
 
  private:
+  friend class FileLock;  // locks a File it opened itself (os/file_lock.hpp)
   File(int descriptor, std::filesystem::path path) : descriptor_(descriptor), path_(std::move(path)) {}
   std::filesystem::path sidecar(std::string_view name) const;
   int descriptor_ = -1;  // POSIX; a Windows build keeps its HANDLE here
   std::filesystem::path path_;  // as opened: names the sidecar
 };
+
+// Everything in `file` from its first byte to its end, read in chunks
+// (portable, in file.cpp). On failure `error` says why and the text is empty.
+std::string read_all(const File& file, std::error_code& error);
 
 }  // namespace hubdeps::os

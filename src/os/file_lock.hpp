@@ -1,0 +1,62 @@
+// An exclusive lock on a whole file, held until the FileLock is destroyed or
+// the process ends (the system drops it then, so a crash never leaves a
+// stale lock). The one file lock of the engine: the cache's blob locks and
+// the lockfile's write lock both take it. Like os::File it knows nothing of
+// the Hub and reports failures as std::error_code.
+//
+// It must exclude the locks Python's filelock library takes on the same
+// file, since huggingface_hub locks the cache's .locks/ files with it:
+// file_lock_posix.cpp uses flock(2) on the whole file, as filelock's
+// UnixFileLock does. A Windows implementation (file_lock_win.cpp) goes
+// beside it: LockFileEx on the first byte, as filelock's Windows lock does.
+#pragma once
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "os/file.hpp"
+
+namespace hubdeps::os {
+
+class FileLock {
+ public:
+  enum class Open {
+    create,     // read-write; created (rw-rw-rw- less the umask) if missing
+    existing,   // read-write; a missing file is an error (no_such_file_or_directory)
+    read_only,  // must exist; a lock needs no write access (a lock file another user owns)
+  };
+  enum class Wait {
+    until_free,  // blocks while another process (or another FileLock here) holds it
+    no,          // returns at once: held() is false and `error` clear when it is taken
+  };
+
+  // Opens `path` as `open` says (its folder must exist) and locks it. On
+  // failure `error` says why and held() is false.
+  static FileLock acquire(const std::filesystem::path& path, Open open, Wait wait, std::error_code& error);
+
+  FileLock() = default;
+  FileLock(FileLock&&) noexcept = default;
+  FileLock& operator=(FileLock&&) noexcept = default;
+  // Closing the file releases the lock. The file stays: deleting it would
+  // let a waiter lock a deleted file while a newcomer locks a new file of
+  // the same name, and both would think they hold the lock.
+  ~FileLock() = default;
+
+  bool held() const { return file_.is_open(); }
+
+  // The locked file, to read it through the lock's own handle (on Windows a
+  // lock keeps other handles from reading the locked byte).
+  const File& file() const { return file_; }
+
+  // Whether `path` still names the file this lock holds. A writer that
+  // replaces a locked file by a rename leaves the lock on the old file, so
+  // whoever waited for it checks this and locks the new one.
+  bool locks_file_at(const std::filesystem::path& path) const;
+
+ private:
+  explicit FileLock(File file) : file_(std::move(file)) {}
+  File file_;
+};
+
+}  // namespace hubdeps::os
