@@ -13,6 +13,8 @@
 
 namespace hubdeps {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 // huggingface_hub writes this exact text (Cache Directory Tagging Standard),

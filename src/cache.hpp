@@ -15,14 +15,12 @@
 
 namespace hubdeps {
 
-namespace fs = std::filesystem;
-
 // The cache's blob lock (.locks/<folder>/<etag>.lock): os::FileLock, the
 // lock huggingface_hub's filelock takes too, on a file created (with its
 // folders) if missing. Held until destroyed; Error(io) when it cannot be had.
 class FileLock {
  public:
-  explicit FileLock(const fs::path& path);
+  explicit FileLock(const std::filesystem::path& path);
 
  private:
   os::FileLock lock_;
@@ -33,7 +31,7 @@ class FileLock {
 // file is free and nothing is created, so a dry run writes nothing.
 class TryFileLock {
  public:
-  TryFileLock(const fs::path& path, bool create);
+  TryFileLock(const std::filesystem::path& path, bool create);
   bool acquired() const { return acquired_; }
 
  private:
@@ -43,26 +41,26 @@ class TryFileLock {
 
 // os::write_file_atomic, creating the folders first: readers see the old or
 // the new file, never a part. Error(io) naming the file when it fails.
-void write_file_atomic(const fs::path& path, std::string_view content);
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 // Writes CACHEDIR.TAG at the cache root if it is not there yet.
-void ensure_cachedir_tag(const fs::path& cache_root);
+void ensure_cachedir_tag(const std::filesystem::path& cache_root);
 
 class RepoCache {
  public:
-  RepoCache(fs::path cache_root, RepoType type, const RepoId& repo);
+  RepoCache(std::filesystem::path cache_root, RepoType type, const RepoId& repo);
 
   // "models--org--name"
   static std::string folder_name(RepoType type, const RepoId& repo);
 
-  const fs::path& root() const { return root_; }
-  const fs::path& repo_dir() const { return repo_dir_; }
-  fs::path blob_path(std::string_view etag) const;
-  fs::path incomplete_path(std::string_view etag) const;  // blobs/<etag>.incomplete
-  fs::path lock_path(std::string_view etag) const;        // .locks/<folder>/<etag>.lock
-  fs::path locks_dir() const;                             // .locks/<folder>
-  fs::path snapshot_dir(std::string_view commit) const;
-  fs::path snapshot_path(std::string_view commit, std::string_view repo_path) const;
+  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& repo_dir() const { return repo_dir_; }
+  std::filesystem::path blob_path(std::string_view etag) const;
+  std::filesystem::path incomplete_path(std::string_view etag) const;  // blobs/<etag>.incomplete
+  std::filesystem::path lock_path(std::string_view etag) const;        // .locks/<folder>/<etag>.lock
+  std::filesystem::path locks_dir() const;                             // .locks/<folder>
+  std::filesystem::path snapshot_dir(std::string_view commit) const;
+  std::filesystem::path snapshot_path(std::string_view commit, std::string_view repo_path) const;
 
   bool has_blob(std::string_view etag) const;
 
@@ -104,7 +102,7 @@ class RepoCache {
   void discard_blob(std::string_view etag) const;
 
   // Publishes a verified download: renames `verified_file` to blobs/<etag>.
-  void publish_blob(const fs::path& verified_file, std::string_view etag) const;
+  void publish_blob(const std::filesystem::path& verified_file, std::string_view etag) const;
 
   void mark_no_exist(std::string_view commit, std::string_view repo_path) const;
   bool is_marked_no_exist(std::string_view commit, std::string_view repo_path) const;
@@ -117,9 +115,9 @@ class RepoCache {
   std::optional<RevisionListing> read_tree_listing(std::string_view commit) const;
 
  private:
-  fs::path root_;
+  std::filesystem::path root_;
   std::string folder_;
-  fs::path repo_dir_;
+  std::filesystem::path repo_dir_;
 };
 
 }  // namespace hubdeps

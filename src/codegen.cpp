@@ -8,13 +8,13 @@
 
 #include "codegen_detail.hpp"
 #include "error.hpp"
+#include "source_text.hpp"
 
 namespace hubdeps {
 
 namespace {
 
 using codegen::Json;
-using codegen::printable;
 
 // [implimits] only promises string literals of this many characters; Clang's
 // -Wpedantic flags longer ones (-Woverlength-strings), GCC does not.

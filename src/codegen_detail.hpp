@@ -26,9 +26,8 @@ using Json = nlohmann::json;
 // object.
 Json parse_config(const ConfigInput& input);
 
-// Text from a file or a user, safe to print on a terminal: bounded, with
-// control and non-ASCII bytes as \xNN.
-std::string printable(std::string_view text);
+// Text from a file or a user is shown with hubdeps::printable
+// (source_text.hpp): bounded, control and non-ASCII bytes as \xNN.
 
 // --- Literals (codegen_values.cpp) ---------------------------------------------
 

@@ -11,7 +11,9 @@
 
 #include "codegen_detail.hpp"
 #include "error.hpp"
+#include "json_positions.hpp"
 #include "os/atomic_write.hpp"
+#include "source_text.hpp"
 
 namespace hubdeps {
 
@@ -21,25 +23,9 @@ namespace codegen {
 
 namespace {
 
-struct TextPosition {
-  std::size_t line = 1;
-  std::size_t column = 1;  // in bytes, 1-based
-};
-
-TextPosition position_of(std::string_view text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  const std::string_view before = text.substr(0, offset);
-  TextPosition position;
-  position.line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-  const std::size_t line_start = before.rfind('\n');
-  position.column = offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
-  return position;
-}
-
+// "<file>:<line>:<column>: " for byte `offset` of the config's text.
 std::string located(const ConfigInput& input, std::size_t offset) {
-  const TextPosition position = position_of(input.json_text, offset);
-  return input.source_name + ":" + std::to_string(position.line) + ":" +
-         std::to_string(position.column) + ": ";
+  return hubdeps::located(input.source_name, input.json_text, offset) + ": ";
 }
 
 // `input.json_text` holds at least the first kMaxConfigBytes bytes of a file
@@ -52,52 +38,6 @@ Error too_large(const ConfigInput& input, std::uintmax_t size) {
                    "pass only JSON configs such as config.json or tokenizer_config.json (no "
                    "header was written)");
 }
-
-
-// nlohmann's message without its "[json.exception...]" tag and its own
-// position (ours is in front), bounded and printable: the "last read" part
-// can quote megabytes of arbitrary bytes.
-std::string describe_json_error(const std::string& what) {
-  std::string_view text = what;
-  if (!text.empty() && text.front() == '[') {
-    const std::size_t tag_end = text.find("] ");
-    if (tag_end != std::string_view::npos) text.remove_prefix(tag_end + 2);
-  }
-  constexpr std::string_view kPositionPrefix = "parse error at line ";
-  if (text.substr(0, kPositionPrefix.size()) == kPositionPrefix) {
-    const std::size_t colon = text.find(": ");
-    if (colon != std::string_view::npos) text.remove_prefix(colon + 2);
-  }
-  return printable(text);
-}
-
-// A SAX pass that only records the first error and where it happened: the
-// DOM parser throws the same errors without the position of, e.g., a number
-// too large for a double.
-class SyntaxCheck : public nlohmann::json_sax<Json> {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t chars_read, const std::string&, const Json::exception& error) override {
-    // nlohmann counts the characters read, including the offending one.
-    error_offset = chars_read > 0 ? chars_read - 1 : 0;
-    error_message = describe_json_error(error.what());
-    return false;
-  }
-
-  std::size_t error_offset = 0;
-  std::string error_message;
-};
 
 // The offset of the first `{` or `[` that opens level `limit + 1`, if any.
 // Runs on text that is known to be valid JSON, so string bounds are exact.
@@ -153,36 +93,20 @@ std::string_view json_type_description(const Json& value) {
 
 }  // namespace
 
-std::string printable(std::string_view text) {
-  constexpr std::size_t kMaxShown = 200;
-  std::string shown;
-  for (unsigned char c : text.substr(0, kMaxShown)) {
-    if (c >= 0x20 && c < 0x7f) {
-      shown += static_cast<char>(c);
-    } else {
-      constexpr char kHex[] = "0123456789abcdef";
-      shown += "\\x";
-      shown += kHex[c >> 4];
-      shown += kHex[c & 15];
-    }
-  }
-  if (text.size() > kMaxShown) shown += "...";
-  return shown;
-}
-
 Json parse_config(const ConfigInput& input) {
   const std::string& text = input.json_text;
   if (text.size() > kMaxConfigBytes) throw too_large(input, text.size());
-  SyntaxCheck check;
-  if (!Json::sax_parse(text, &check)) {
-    std::size_t offset = check.error_offset;
+  if (const auto error = check_json_syntax(text)) {
+    std::size_t offset = error->offset;
     // nlohmann stops at the byte that shows a UTF-8 sequence is broken, which
     // may be the `"` after it; the position a reader wants is the lead byte.
-    if (check.error_message.find("ill-formed UTF-8") != std::string::npos) {
+    if (error->message.find("ill-formed UTF-8") != std::string::npos) {
       offset = start_of_broken_utf8_sequence(text, offset);
     }
-    throw Error(ExitCode::usage, located(input, offset) + "invalid JSON: " +
-                                     check.error_message + " (no header was written)");
+    // Bounded and printable: the "last read" part can quote megabytes of
+    // arbitrary bytes.
+    throw Error(ExitCode::usage, located(input, offset) + "invalid JSON: " + printable(error->message) +
+                                     " (no header was written)");
   }
   if (const std::optional<std::size_t> deep = find_excess_nesting(text, kMaxConfigNesting)) {
     throw Error(ExitCode::usage,

@@ -11,6 +11,8 @@
 
 namespace hubdeps {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 Error cannot_write(const fs::path& path, const std::error_code& error) {

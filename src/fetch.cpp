@@ -16,11 +16,13 @@
 
 namespace hubdeps {
 
+namespace fs = std::filesystem;
+
 namespace {
 
+// The repo at the requested revision, as every Hub error names it.
 std::string describe(const FetchRequest& request) {
-  return std::string(to_string(request.type)) + " '" + request.repo.str() + "' at revision '" +
-         request.revision + "'";
+  return describe_request(HubContext{request.type, request.repo, request.revision, "", false});
 }
 
 // What made this run offline, for messages that say how to go online.
@@ -140,7 +142,7 @@ std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& 
   std::atomic<std::size_t> transferred{0};
   std::mutex error_mutex;
   std::optional<Error> first_error;
-  const HubContext context{request.type, request.repo.str(), commit, "", env.token.has_value()};
+  const HubContext context{request.type, request.repo, commit, "", env.token.has_value()};
 
   const auto worker = [&] {
     try {

@@ -96,8 +96,14 @@ void add_body_messages(std::vector<std::string>& messages, const HttpResponse& r
 
 }  // namespace
 
+namespace {
+
+std::string repo_id_of(const HubContext& context) { return context.repo ? context.repo->str() : ""; }
+
+}  // namespace
+
 std::string describe_request(const HubContext& context) {
-  std::string what = std::string(to_string(context.type)) + " '" + context.repo_id + "'";
+  std::string what = std::string(to_string(context.type)) + " '" + repo_id_of(context) + "'";
   if (!context.revision.empty()) what += " at revision '" + context.revision + "'";
   if (!context.path.empty()) what = "file '" + context.path + "' of " + what;
   return what;
@@ -222,7 +228,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
   const std::string code = response.header("x-error-code") ? *response.header("x-error-code") : "";
   const std::string message = server_message(response);
   const std::string what = describe_request(context);
-  const std::string page = repo_web_url(endpoint, context.type, RepoId::parse(context.repo_id));
+  const std::string page = context.repo ? repo_web_url(endpoint, context.type, *context.repo) : endpoint;
   const std::string status = " (HTTP " + std::to_string(response.status) + ")";
 
   if (server_says(response, "Invalid credentials in Authorization header")) {
@@ -243,7 +249,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
   if (code == "RevisionNotFound") {
     throw RevisionNotFound("revision '" + context.revision + "' of " +
                                          std::string(to_string(context.type)) + " '" +
-                                         context.repo_id + "' does not exist" + status +
+                                         repo_id_of(context) + "' does not exist" + status +
                                          ": check the branch, tag or commit on " + page);
   }
   if (code == "EntryNotFound") {
@@ -256,7 +262,7 @@ void throw_hub_error(const HttpResponse& response, const HubContext& context,
             ? ": check the repo id and that your token can read it"
             : ": check the repo id; if the repo is private or gated, set HF_TOKEN to a token "
               "that can read it";
-    throw Error(exit, std::string(to_string(context.type)) + " '" + context.repo_id +
+    throw Error(exit, std::string(to_string(context.type)) + " '" + repo_id_of(context) +
                           "' was not found at " + endpoint + status + hint);
   }
   if (response.status == 403) {
@@ -298,7 +304,7 @@ std::string repo_web_url(const std::string& endpoint, RepoType type, const RepoI
 
 RevisionListing fetch_revision_listing(HttpConnection& connection, RepoType type,
                                        const RepoId& repo, const std::string& revision) {
-  const HubContext context{type, repo.str(), revision, "",
+  const HubContext context{type, repo, revision, "",
                            connection.settings().token.has_value()};
   HttpRequest request;
   request.url = revision_api_url(connection.settings().endpoint, type, repo, revision) + "?blobs=true";

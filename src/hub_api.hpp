@@ -18,9 +18,9 @@ namespace hubdeps {
 // What a request was about, so an error can name it.
 struct HubContext {
   RepoType type = RepoType::model;
-  std::string repo_id;
+  std::optional<RepoId> repo;  // none for a call about no repo (whoami)
   std::string revision;
-  std::string path;          // a file in the repo, when the request was about one
+  std::string path;            // a file in the repo, when the request was about one
   bool sent_token = false;
 };
 

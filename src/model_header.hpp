@@ -5,8 +5,9 @@
 // source of their large values), and resolve():
 // where each file is on the machine the program runs on (an environment
 // variable, an installed copy beside the executable, the build's snapshot,
-// that machine's cache). Its input is what `hubdeps fetch --json` printed, so
-// this file never touches the Hub or the cache.
+// that machine's cache; model_header_lookup.cpp). Its input is what
+// `hubdeps fetch --json` printed (fetch_json.hpp), so this file never touches
+// the Hub or the cache.
 #pragma once
 
 #include <cstdint>
@@ -16,27 +17,9 @@
 #include <vector>
 
 #include "codegen.hpp"
+#include "fetch_json.hpp"
 
 namespace hubdeps {
-
-struct FetchedFile {
-  std::string path;  // repo-relative, '/'-separated
-  std::uint64_t size = 0;
-};
-
-// A fetched snapshot, as `hubdeps fetch --json` describes it.
-struct FetchedSnapshot {
-  std::string repo_id;
-  std::string repo_type;  // model, dataset or space
-  std::string revision;
-  std::string commit;
-  std::string snapshot_dir;        // absolute
-  std::vector<FetchedFile> files;  // sorted by path
-};
-
-// Parses and validates `hubdeps fetch --json` output. Throws Error(usage)
-// "<source_name>: ..." naming the field that is missing or wrong.
-FetchedSnapshot parse_fetch_json(std::string_view text, const std::string& source_name);
 
 // The JSON configs named by repo path, read from the snapshot folder. Throws
 // Error(usage) for a path that is not among the snapshot's files, naming it

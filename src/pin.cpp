@@ -9,6 +9,8 @@
 
 namespace hubdeps {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 RevisionListing listing_of(const LockEntry& entry) {

@@ -8,6 +8,8 @@
 
 namespace hubdeps {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 std::string hash_name(const RepoFile& file) { return file.is_lfs() ? "sha256" : "git blob sha1"; }

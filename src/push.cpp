@@ -32,12 +32,13 @@ constexpr std::size_t kSampleSize = 512;
 // with the file.
 constexpr std::uint64_t kMaxRegularFileSize = 64u << 20;
 
+// The repo, or the repo at the pushed revision, as every Hub error names them.
 std::string describe(const PushRequest& request) {
-  return std::string(to_string(request.type)) + " '" + request.repo.str() + "'";
+  return describe_request(HubContext{request.type, request.repo, "", "", true});
 }
 
 std::string describe_target(const PushRequest& request) {
-  return describe(request) + " at revision '" + request.revision + "'";
+  return describe_request(HubContext{request.type, request.repo, request.revision, "", true});
 }
 
 std::string read_prefix(const fs::path& path, std::size_t count) {
@@ -89,7 +90,7 @@ struct Lookup {
 };
 
 Lookup lookup_revision(HttpConnection& connection, const PushRequest& request) {
-  const HubContext context{request.type, request.repo.str(), request.revision, "", true};
+  const HubContext context{request.type, request.repo, request.revision, "", true};
   HttpRequest http;
   http.url = revision_api_url(connection.settings().endpoint, request.type, request.repo,
                               request.revision) +
@@ -365,7 +366,7 @@ PushResult push(const Environment& env, const PushRequest& request, Progress& pr
             [](const PushFile& a, const PushFile& b) { return a.repo_path < b.repo_path; });
   validate_readme(api, request, files, result.model_card_generated, notify);
 
-  const HubContext context{request.type, request.repo.str(), request.revision, "", true};
+  const HubContext context{request.type, request.repo, request.revision, "", true};
   const std::vector<Planned> planned = plan_files(api, context, request, files);
 
   std::vector<LfsObject> lfs_objects;

@@ -79,7 +79,7 @@ std::string next_page_url(const std::string& link_header, const std::string& pag
 RevisionListing fetch_tree_listing(HttpConnection& connection, RepoType type, const RepoId& repo,
                                    const std::string& revision, const std::string& commit) {
   const std::string& endpoint = connection.settings().endpoint;
-  const HubContext context{type, repo.str(), revision, "", connection.settings().token.has_value()};
+  const HubContext context{type, repo, revision, "", connection.settings().token.has_value()};
   const std::string what = describe_request(context) + " (tree of commit " + commit + ")";
   TreePages pages(what);
   std::set<std::string> asked;
@@ -115,7 +115,7 @@ RevisionListing fetch_complete_listing(HttpConnection& connection, RepoType type
   // By commit, not by revision: a branch that moves between the two calls
   // must not mix two commits into one listing.
   RevisionListing tree = fetch_tree_listing(connection, type, repo, revision, listing.commit);
-  const HubContext context{type, repo.str(), revision, "", false};
+  const HubContext context{type, repo, revision, "", false};
   require_tree_covers_siblings(listing, tree, describe_request(context));
   return tree;
 }

@@ -72,9 +72,8 @@ void throw_write_error(const HttpResponse& response, const HubContext& context,
                     "write token in your Hub settings and export it as HF_TOKEN");
   }
   if (response.status == 401 || response.status == 403) {
-    const auto slash = context.repo_id.find('/');
-    const std::string ns =
-        slash == std::string::npos ? context.repo_id : context.repo_id.substr(0, slash);
+    const std::string id = context.repo ? context.repo->str() : "";
+    const std::string ns = id.substr(0, id.find('/'));
     throw Error(ExitCode::access_denied,
                 "the Hub refused to " + action + " for " + what + status + said +
                     "; the token needs write access to '" + ns +
@@ -113,7 +112,7 @@ Identity fetch_identity(HttpConnection& connection) {
   HttpRequest request;
   request.url = settings.endpoint + "/api/whoami-v2";
   request.headers.push_back("Accept: application/json");
-  const HubContext context{RepoType::model, "", "", "", settings.token.has_value()};
+  const HubContext context{RepoType::model, std::nullopt, "", "", settings.token.has_value()};
   // The context names no repo: errors here are about the token alone.
   const HttpResponse response =
       send_with_retries(connection, request, Redirects::relative_only, context);
@@ -141,7 +140,7 @@ bool create_repo(HttpConnection& connection, RepoType type, const RepoId& repo, 
             {"organization", slash == std::string::npos ? json() : json(id.substr(0, slash))},
             {"type", std::string(to_string(type))},
             {"visibility", private_repo ? "private" : "public"}};
-  const HubContext context{type, id, "", "", true};
+  const HubContext context{type, repo, "", "", true};
   const HttpRequest request =
       json_request("POST", connection.settings().endpoint + "/api/repos/create", body);
   const HttpResponse response =
@@ -155,7 +154,7 @@ bool create_repo(HttpConnection& connection, RepoType type, const RepoId& repo, 
 
 bool create_branch(HttpConnection& connection, RepoType type, const RepoId& repo,
                    const std::string& branch) {
-  const HubContext context{type, repo.str(), branch, "", true};
+  const HubContext context{type, repo, branch, "", true};
   const std::string url = api_repo_url(connection.settings().endpoint, type, repo) + "/branch/" +
                           url_encode(branch, false);
   const HttpResponse response = send_with_retries(
@@ -248,7 +247,7 @@ std::vector<PreuploadDecision> preupload(HttpConnection& connection, const HubCo
 std::vector<std::string> validate_model_card(HttpConnection& connection, RepoType type,
                                              const std::string& readme, const std::string& source) {
   const json body{{"content", readme}, {"repoType", std::string(to_string(type))}};
-  const HubContext context{type, "", "", "README.md", connection.settings().token.has_value()};
+  const HubContext context{type, std::nullopt, "", "README.md", connection.settings().token.has_value()};
   const HttpResponse response = send_with_retries(
       connection, json_request("POST", connection.settings().endpoint + "/api/validate-yaml", body),
       Redirects::relative_only, context);

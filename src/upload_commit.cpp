@@ -43,7 +43,7 @@ struct HistoryEntry {
 std::vector<HistoryEntry> read_history(HttpConnection& connection, const HubContext& context,
                                        const RepoId& repo, const std::string& revision) {
   const std::string& endpoint = connection.settings().endpoint;
-  const HubContext about{context.type, context.repo_id, revision, "", true};
+  const HubContext about{context.type, context.repo, revision, "", true};
   HttpRequest request;
   request.url =
       api_repo_url(endpoint, context.type, repo) + "/commits/" + url_encode(revision, false);

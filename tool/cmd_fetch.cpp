@@ -8,13 +8,12 @@
 #include <memory>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "commands.hpp"
 #include "env.hpp"
 #include "error.hpp"
 #include "codegen.hpp"
 #include "fetch.hpp"
+#include "fetch_json.hpp"
 #include "model_header.hpp"
 #include "os/interrupt.hpp"
 #include "os/terminal.hpp"
@@ -34,7 +33,7 @@ struct FetchOptions {
   std::vector<std::string> exclude;
   std::string cache_dir;
   std::string endpoint;
-  int jobs = 8;
+  int jobs = 16;  // as FetchRequest: src/fetch.hpp says why
   bool offline = false;
   bool force = false;
   bool json = false;
@@ -49,33 +48,6 @@ struct FetchOptions {
   std::string header_source;
   bool defer = false;
 };
-
-nlohmann::json files_json(const std::vector<RepoFile>& files) {
-  auto list = nlohmann::json::array();
-  for (const auto& file : files) {
-    nlohmann::json entry{{"path", file.path}, {"size", file.size}, {"lfs", file.is_lfs()}};
-    if (file.is_lfs()) {
-      entry["sha256"] = *file.sha256;
-    } else {
-      entry["git_sha1"] = file.git_sha1;
-    }
-    list.push_back(std::move(entry));
-  }
-  return list;
-}
-
-// What `model-header` would read back from the --json output, straight
-// from the result.
-FetchedSnapshot fetched_snapshot(const FetchRequest& request, const FetchResult& result) {
-  FetchedSnapshot snapshot;
-  snapshot.repo_id = request.repo.str();
-  snapshot.repo_type = std::string(to_string(request.type));
-  snapshot.revision = request.revision;
-  snapshot.commit = result.commit;
-  snapshot.snapshot_dir = result.snapshot_dir.string();
-  for (const auto& file : result.files) snapshot.files.push_back({file.path, file.size});
-  return snapshot;
-}
 
 // The header's arguments are checked before any request: a typo must not
 // cost a download, nor leave a lockfile change behind.
@@ -131,15 +103,7 @@ void print_result(const FetchOptions& options, const Environment& env, const Fet
     std::cout << result.snapshot_dir.string() << "\n";
     return;
   }
-  const nlohmann::json out{{"repo_id", request.repo.str()},
-                           {"repo_type", std::string(to_string(request.type))},
-                           {"revision", request.revision},
-                           {"commit", result.commit},
-                           {"endpoint", env.endpoint},
-                           {"cache_dir", env.hub_cache.string()},
-                           {"snapshot_dir", result.snapshot_dir.string()},
-                           {"files", files_json(result.files)}};
-  std::cout << out.dump(2) << "\n";
+  std::cout << fetch_json(env, request, result);
 }
 
 // The declaration: the command line's, or, without a REPO_ID, the one the

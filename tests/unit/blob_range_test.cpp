@@ -68,7 +68,7 @@ class BlobRangeTest : public ::testing::Test {
   PartFile part_;
   std::string blob_;
   RepoFile file_;
-  HubContext context_{RepoType::model, "org/name", "main", "", false};
+  HubContext context_{RepoType::model, RepoId::parse("org/name"), "main", "", false};
   std::ostringstream progress_text_;
   Progress progress_{Progress::Mode::quiet, progress_text_};
   Digest digest_{Digest::Algorithm::sha256};

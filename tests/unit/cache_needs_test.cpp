@@ -5,6 +5,8 @@
 #include "cache_fixture.hpp"
 #include "error.hpp"
 
+namespace fs = std::filesystem;
+
 using namespace hubdeps;
 using namespace hubdeps::testing;
 

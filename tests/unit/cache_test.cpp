@@ -21,6 +21,8 @@
 
 #include "error.hpp"
 
+namespace fs = std::filesystem;
+
 using namespace hubdeps;
 
 namespace {

@@ -12,7 +12,7 @@ using fake::FakeTransport;
 
 namespace {
 
-const HubContext kContext{RepoType::model, "org/name", "main", "", false};
+const HubContext kContext{RepoType::model, RepoId::parse("org/name"), "main", "", false};
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
 const std::string kBlob = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 const std::string kSha = std::string(64, 'a');

@@ -10,6 +10,8 @@
 #include "error.hpp"
 #include "hash.hpp"
 
+namespace fs = std::filesystem;
+
 using namespace hubdeps;
 
 namespace {

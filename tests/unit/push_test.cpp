@@ -27,7 +27,7 @@ using nlohmann::json;
 
 namespace {
 
-const HubContext kContext{RepoType::model, "acme/model", "main", "", true};
+const HubContext kContext{RepoType::model, RepoId::parse("acme/model"), "main", "", true};
 
 // An independent base64 decoder, so the encoder is checked against the
 // alphabet, not against itself.

@@ -97,7 +97,7 @@ class RangedDownloadTest : public ::testing::Test {
   PartFile part_;
   std::string blob_;
   RepoFile file_;
-  HubContext context_{RepoType::model, "org/name", "main", "", false};
+  HubContext context_{RepoType::model, RepoId::parse("org/name"), "main", "", false};
   FakeServer server_;
   std::ostringstream progress_text_;
   Progress progress_{Progress::Mode::quiet, progress_text_};
