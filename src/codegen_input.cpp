@@ -172,8 +172,8 @@ bool write_if_changed(const std::filesystem::path& file, std::string_view conten
     }
   }
   const auto fail = [&](const std::string& what, const std::error_code& error) {
-    return Error(ExitCode::usage, "cannot write " + file.string() + ": " + what + error.message() +
-                                      "; check that the output folder is writable");
+    return Error(ExitCode::io, "cannot write " + file.string() + ": " + what + error.message() +
+                                   "; check that the output folder is writable");
   };
   const fs::path folder = file.parent_path();
   std::error_code error;

@@ -39,8 +39,8 @@ std::string to_hex(const unsigned char* bytes, unsigned int size) {
 }
 
 Error unreadable(const std::filesystem::path& path, const std::error_code& error) {
-  return Error(ExitCode::usage, "cannot read '" + path.string() + "' to hash it: " + error.message() +
-                                    "; check that the file exists and is readable");
+  return Error(ExitCode::io, "cannot read '" + path.string() + "' to hash it: " + error.message() +
+                                 "; check that the file exists and is readable");
 }
 
 // `make_digest` receives the file size before any byte is read, because git

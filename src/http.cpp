@@ -188,7 +188,7 @@ void set_file_body(CURL* curl, const HttpRequest& request, UploadSource& upload)
   upload.file = os::File::open(upload.body->path, os::File::Mode::read, error);
   if (error) {
     // Not a transport problem, so not retried: the caller's file is gone.
-    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() + "' to upload it: " + error.message());
+    throw Error(ExitCode::io, "cannot read '" + upload.body->path.string() + "' to upload it: " + error.message());
   }
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
@@ -257,7 +257,7 @@ void rethrow_callback_failures(const Exchange& exchange, const UploadSource& upl
   if (exchange.body_error) std::rethrow_exception(exchange.body_error);
   if (upload.progress_error) std::rethrow_exception(upload.progress_error);
   if (upload.read_error) {
-    throw Error(ExitCode::usage, "cannot read '" + upload.body->path.string() +
+    throw Error(ExitCode::io, "cannot read '" + upload.body->path.string() +
                                      "' while uploading it: " + upload.read_error.message());
   }
   if (upload.ended_early) {

@@ -138,8 +138,8 @@ void write_model_header_files(const GeneratedHeader& generated, const std::strin
     std::error_code error;
     std::filesystem::remove(source, error);
     if (error) {
-      throw Error(ExitCode::usage, "cannot remove " + source + ", a data source left from an earlier run: " +
-                                       error.message() + "; check that the folder is writable");
+      throw Error(ExitCode::io, "cannot remove " + source + ", a data source left from an earlier run: " +
+                                    error.message() + "; check that the folder is writable");
     }
   }
 }

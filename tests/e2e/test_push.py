@@ -612,6 +612,28 @@ class PushTokens(PushTestCase):
         self.assertEqual(self.hub_calls("/commit/"), [])
 
 
+@unittest.skipUnless(hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("setpriv"),
+                     "needs root and setpriv to run the helper as a user who cannot read a file")
+class PushUnreadableFiles(PushTestCase):
+    NOBODY = 65534
+
+    def test_a_file_that_cannot_be_read_is_a_local_io_error_and_nothing_is_committed(self):
+        os.chmod(self.work, 0o755)  # the folder is listed and stat'ed by the other user...
+        folder = self.artifact({"config.json": '{"a": 1}\n', "secret.bin": os.urandom(4096)})
+        os.chmod(os.path.join(folder, "secret.bin"), 0)  # ...but this file cannot be read
+        self.hub.clear_log()
+        env = self.hub.env(token=WRITE_TOKEN, HF_HOME=self.home)
+        completed = subprocess.run(["setpriv", f"--reuid={self.NOBODY}", f"--regid={self.NOBODY}", "--clear-groups",
+                                    HUBDEPS, "push", "tester/unreadable", folder, "--json"],
+                                   env=env, capture_output=True, text=True, timeout=120, cwd="/",
+                                   stdin=subprocess.DEVNULL)
+        self.assertEqual(completed.returncode, 9, completed.stderr)  # local I/O, not "usage error" (2)
+        self.assertIn("secret.bin", completed.stderr)
+        self.assertIn("cannot read", completed.stderr)
+        self.assertEqual(self.uploads(), [])
+        self.assertEqual(self.hub_calls("/commit/"), [])
+
+
 class PushReadBackWithTheJsClient(PushTestCase):
     def setUp(self):
         if not os.path.isdir(os.path.join(INTEROP_DIR, "node_modules", "@huggingface", "hub")):

@@ -728,7 +728,7 @@ TEST(WriteIfChanged, WritesNewContentAndLeavesUnchangedFilesAlone) {
   EXPECT_EQ(left, std::vector<fs::path>{file}) << "a temporary file was left behind";
 }
 
-TEST(WriteIfChanged, UnwritableDestinationIsAnErrorNamingTheFile) {
+TEST(WriteIfChanged, UnwritableDestinationIsALocalIoErrorNamingTheFile) {
   TemporaryFolder folder;
   const fs::path not_a_folder = folder.path() / "file";
   std::ofstream(not_a_folder) << "x";
@@ -736,7 +736,7 @@ TEST(WriteIfChanged, UnwritableDestinationIsAnErrorNamingTheFile) {
     write_if_changed(not_a_folder / "model.hpp", "content");
     ADD_FAILURE() << "no error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::usage);
+    EXPECT_EQ(error.code(), ExitCode::io);
     EXPECT_TRUE(contains(error.what(), "model.hpp")) << error.what();
   }
 }

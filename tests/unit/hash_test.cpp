@@ -97,13 +97,13 @@ TEST_F(HashFileTest, HashesFilesLargerThanTheReadBuffer) {
   EXPECT_EQ(git_blob_sha1_file(path), git_blob_sha1_hex(large));
 }
 
-TEST_F(HashFileTest, MissingFileIsAUsageErrorNamingThePath) {
+TEST_F(HashFileTest, MissingFileIsALocalIoErrorNamingThePath) {
   const fs::path missing = dir_ / "no-such-file.bin";
   try {
     sha256_file(missing);
     FAIL() << "expected an error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::usage);
+    EXPECT_EQ(error.code(), ExitCode::io);  // exit 9: the file, not the command line
     EXPECT_NE(std::string(error.what()).find("no-such-file.bin"), std::string::npos);
   }
   EXPECT_THROW(git_blob_sha1_file(missing), Error);
