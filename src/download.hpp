@@ -22,7 +22,7 @@ struct DownloadCancelled {};
 // Large files are fetched as parallel byte ranges: on real networks one
 // TCP stream rarely fills the link.
 struct DownloadTuning {
-  std::size_t streams = 4;                    // parallel ranges per large file
+  std::size_t streams = 16;                   // at most this many parallel ranges per large file
   std::uint64_t ranged_threshold = 64u << 20;  // files from this size on
 };
 

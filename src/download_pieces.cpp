@@ -14,6 +14,13 @@ constexpr std::uint64_t kMinPieceSize = 16u << 20;
 constexpr std::uint64_t kMaxPieceSize = 64u << 20;
 constexpr std::uint64_t kPiecesPerFile = 32;
 
+// A connection delivering this much is bound by the machine (receiving,
+// writing and hashing), not by the network: on a 2-core machine reading a
+// local mirror, 2 connections beat 4 by 10%.
+constexpr double kBusyConnectionRate = 128.0 * (1u << 20);  // bytes per second
+// Connections just added must raise the total by this part of their share.
+constexpr double kGainNeeded = 0.5;
+
 // Cuts [0, size) into pieces; `valid_until(start, end)` says how far the
 // bytes already in the file are valid from `start`.
 template <typename ValidUntil>
@@ -78,6 +85,21 @@ std::vector<Segment> pieces_from_runs(std::uint64_t size, const std::vector<Segm
     }
     return position;
   });
+}
+
+std::size_t ConnectionRamp::more(double rate, std::size_t open, std::size_t room) {
+  if (stopped_ || open == 0) return 0;
+  if (added_ > 0 && open > added_) {
+    const double share = static_cast<double>(added_) / static_cast<double>(open - added_);
+    if (rate < rate_before_ * (1.0 + kGainNeeded * share)) {
+      stopped_ = true;  // the link or the machine is full
+      return 0;
+    }
+  }
+  rate_before_ = rate;
+  const bool slow = rate < kBusyConnectionRate * static_cast<double>(open);
+  added_ = slow ? std::min({open, cap_ - std::min(cap_, open), room}) : 0;
+  return added_;
 }
 
 std::vector<Segment> pieces_from_prefix(std::uint64_t size, std::uint64_t have) {

@@ -3,6 +3,7 @@
 // stopped. Pure functions of sizes and text: no I/O here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,5 +45,30 @@ std::vector<Segment> pieces_from_runs(std::uint64_t size, const std::vector<Segm
 // The same pieces for a file whose first `have` bytes are valid (what a
 // single-stream run leaves).
 std::vector<Segment> pieces_from_prefix(std::uint64_t size, std::uint64_t have);
+
+// How many connections a ranged download adds, judged from what all of
+// them together delivered since the last look. Over the internet each
+// connection is held back by the round trip and per-flow limits at the CDN,
+// and the total grows with the number of connections until the link or the
+// machine is full; on loopback one connection is already limited by the CPU
+// and more only compete for it. So: double the connections while each
+// delivers less than a machine-bound one would and the last ones added
+// raised the total by at least half their share; once they did not, stop
+// for good.
+class ConnectionRamp {
+ public:
+  explicit ConnectionRamp(std::size_t cap) : cap_(cap) {}
+
+  // `open` connections delivered `rate` bytes per second since the last
+  // look; at most `room` may be added (the pieces no connection has taken,
+  // or fewer). Returns how many to add.
+  std::size_t more(double rate, std::size_t open, std::size_t room);
+
+ private:
+  const std::size_t cap_;
+  bool stopped_ = false;
+  std::size_t added_ = 0;    // at the last look
+  double rate_before_ = 0;  // bytes per second before those were added
+};
 
 }  // namespace hubdeps

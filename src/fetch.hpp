@@ -24,7 +24,9 @@ struct FetchRequest {
   std::string revision = "main";
   std::vector<std::string> include;
   std::vector<std::string> exclude;
-  int jobs = 8;
+  // Files downloaded at once. A small file costs a round trip more than it
+  // costs bytes: at 20 ms each, 8 workers fetch at most 400 files a second.
+  int jobs = 16;
   bool offline = false;  // in addition to HF_HUB_OFFLINE
   bool force = false;    // download every selected file again, even if cached
   // Repo paths that must be among the selected files (the configs a header

@@ -10,17 +10,26 @@ namespace {
 
 // Bytes that arrive ahead of the hash are read back once this many wait.
 constexpr std::uint64_t kHashStep = 4u << 20;
-// A ranged download starts with this many connections and opens another
-// (up to its `streams`) every kRampInterval while each brings in less than
-// kBusyStreamRate. A connection that slow is held back by the network
-// (latency, per-flow limits at the CDN), and one more adds to the total. A
-// faster one means the machine is the limit: receiving, writing and hashing
-// keep the cores busy, and another connection would only compete with them
-// for the CPU and the file's write lock (on a 2-core machine reading a
-// local mirror, 2 connections beat 4 by 10%).
+// A ranged download starts with this many connections, and every
+// kRampInterval asks its ConnectionRamp (download_pieces.hpp) for more, up
+// to its `streams`: more while each connection is held back by the network,
+// none once the total stops growing with them.
 constexpr std::size_t kFirstStreams = 2;
 constexpr std::chrono::milliseconds kRampInterval{250};
-constexpr double kBusyStreamRate = 128.0 * (1u << 20);  // bytes per second
+// The connections ramp-ups add, all downloads of the process together: a
+// fetch of many large files behind a slow CDN must not open 16 for each.
+constexpr std::size_t kAddedConnectionsPerProcess = 32;
+std::atomic<std::size_t> added_connections{0};
+
+// Up to `wanted` of the process's added connections; how many it got.
+std::size_t reserve_added_connections(std::size_t wanted) {
+  std::size_t used = added_connections.load();
+  std::size_t granted = 0;
+  do {
+    granted = std::min(wanted, kAddedConnectionsPerProcess - std::min(used, kAddedConnectionsPerProcess));
+  } while (granted > 0 && !added_connections.compare_exchange_weak(used, used + granted));
+  return granted;
+}
 
 // Gives the baton back when it goes out of scope.
 struct Release {
@@ -94,7 +103,7 @@ RangedDownload::RangedDownload(const PartFile& part, const RepoFile& file, const
                                std::string url, Connect connect, Progress& progress,
                                const std::atomic<bool>& cancelled, std::size_t streams)
     : part_(part), file_(file), context_(file_context), url_(std::move(url)), connect_(std::move(connect)),
-      progress_(progress), cancelled_(cancelled), streams_(streams), hash_(part, new_digest(file)) {}
+      progress_(progress), cancelled_(cancelled), streams_(streams), hash_(part, new_digest(file)), ramp_(streams) {}
 
 RangedDownload::~RangedDownload() { stop_and_join(); }
 
@@ -249,7 +258,7 @@ void RangedDownload::hash_completed_pieces() {
       // The caller's cancellation stops this download's connections.
       if (cancelled_) stop_ = true;
       if (stop_) return;
-      add_connection_if_slow_locked();
+      add_connections_locked();
     }
     if (behind && hash_.catch_up(complete_prefix())) {
       std::lock_guard lock(mutex_);  // wake connections waiting for the hash to move on
@@ -268,7 +277,7 @@ std::uint64_t RangedDownload::complete_prefix() {
   return first_open_ < segments_.size() ? segments_[first_open_].start : file_.size;
 }
 
-void RangedDownload::add_connection_if_slow_locked() {
+void RangedDownload::add_connections_locked() {
   const auto now = Clock::now();
   if (now - last_look_ < kRampInterval) return;
   const std::uint64_t bytes = bytes_written();
@@ -276,10 +285,13 @@ void RangedDownload::add_connection_if_slow_locked() {
                       std::chrono::duration<double>(now - last_look_).count();
   last_look_ = now;
   bytes_at_last_look_ = bytes;
-  const bool unclaimed = std::any_of(segments_.begin(), segments_.end(),
-                                     [](const Segment& s) { return !s.taken && !s.complete(); });
-  const double busy = kBusyStreamRate * static_cast<double>(workers_.size());
-  if (workers_.size() < streams_ && unclaimed && rate < busy) start_connection();
+  const auto unclaimed = static_cast<std::size_t>(std::count_if(
+      segments_.begin(), segments_.end(), [](const Segment& s) { return !s.taken && !s.complete(); }));
+  const std::size_t used = std::min(added_connections.load(), kAddedConnectionsPerProcess);
+  const std::size_t wanted = ramp_.more(rate, workers_.size(), std::min(unclaimed, kAddedConnectionsPerProcess - used));
+  const std::size_t granted = reserve_added_connections(wanted);
+  added_ += granted;
+  for (std::size_t n = 0; n < granted; ++n) start_connection();
 }
 
 std::uint64_t RangedDownload::bytes_written() const {
@@ -307,6 +319,8 @@ void RangedDownload::stop_and_join() {
   }
   for (auto& worker : workers_) worker.join();
   workers_.clear();
+  added_connections -= added_;
+  added_ = 0;
 }
 
 RangedOutcome RangedDownload::conclude(const std::optional<Error>& hash_error) {

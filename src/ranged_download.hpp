@@ -2,9 +2,10 @@
 // networks one TCP stream rarely fills the link. The file is cut into
 // pieces (download_pieces.hpp) that connections take lowest first; the
 // hash takes the bytes in file order while they arrive; connections are
-// added while each is slow; the pieces' progress is recorded with the
-// part-file so a killed run resumes each where it stopped; and once the
-// Hub has redirected one piece to a CDN, later pieces go there directly.
+// added while the total still grows with them; the pieces' progress is
+// recorded with the part-file so a killed run resumes each where it
+// stopped; and once the Hub has redirected one piece to a CDN, later pieces
+// go there directly.
 #pragma once
 
 #include <atomic>
@@ -103,8 +104,8 @@ class RangedDownload {
   // In-order hashing, on the thread that called run().
   void hash_completed_pieces();
   std::uint64_t complete_prefix();
-  // Ramp-up: one more connection while each is slow.
-  void add_connection_if_slow_locked();
+  // Ramp-up: more connections while they still add to the total.
+  void add_connections_locked();
   std::uint64_t bytes_written() const;
   // The end.
   void stop_all(std::optional<Error> failure, bool ranges_ignored);
@@ -135,6 +136,8 @@ class RangedDownload {
   std::string direct_url_;
   std::atomic<std::size_t> connections_{0};
   std::vector<std::thread> workers_;  // run()'s thread only
+  ConnectionRamp ramp_;    // run()'s thread only, like the three below
+  std::size_t added_ = 0;  // connections the ramp added (the process counts them too)
   Clock::time_point last_look_;
   std::uint64_t bytes_at_last_look_ = 0;
 };

@@ -81,3 +81,31 @@ TEST(DownloadPieces, ARecordThatDoesNotDescribeTheFileIsIgnored) {
   }
   EXPECT_TRUE(parse_segments("0-4:4,4-10:0,", 10).has_value());
 }
+
+// Connections capped at 100 MB/s each (a CDN's per-flow limit): the total
+// grows with them until the machine is full at about 1 GB/s.
+TEST(ConnectionRamp, DoublesWhileEachConnectionIsSlowAndTheTotalGrowsThenStopsForGood) {
+  constexpr double kLink = 100e6;
+  ConnectionRamp ramp(16);
+  EXPECT_EQ(ramp.more(2 * kLink, 2, 30), 2u);
+  EXPECT_EQ(ramp.more(4 * kLink, 4, 28), 4u);
+  EXPECT_EQ(ramp.more(8 * kLink, 8, 24), 8u);       // capped at 16
+  EXPECT_EQ(ramp.more(10 * kLink, 16, 16), 0u);     // 8 more brought 25%, not half their share: full
+  EXPECT_EQ(ramp.more(2 * kLink, 16, 16), 0u);      // and it stays so
+}
+
+TEST(ConnectionRamp, NeverMoreThanTheCapOrThePiecesLeft) {
+  ConnectionRamp ramp(5);
+  EXPECT_EQ(ramp.more(10e6, 2, 1), 1u);
+  EXPECT_EQ(ramp.more(15e6, 3, 10), 2u);
+  EXPECT_EQ(ramp.more(30e6, 5, 10), 0u);
+}
+
+// On loopback one connection is bound by the CPU: more would only compete for it.
+TEST(ConnectionRamp, AddsNoneWhileEachConnectionIsFast) {
+  ConnectionRamp ramp(16);
+  EXPECT_EQ(ramp.more(2 * 500e6, 2, 30), 0u);
+  EXPECT_EQ(ramp.more(2 * 400e6, 2, 30), 0u);
+  EXPECT_EQ(ramp.more(2 * 50e6, 2, 30), 2u);  // a slow spell, e.g. a busy machine: tried once more
+  EXPECT_EQ(ramp.more(2 * 50e6, 4, 28), 0u);  // it brought nothing: stop
+}
