@@ -4,6 +4,8 @@ Every peer downloads the same bytes from the same local Hub:
 - curl: one stream, no verification (the baseline: what moving the bytes alone costs);
 - aria2c -x8: parallel byte ranges (Debian package aria2);
 - @huggingface/hub: the official JS client, with its cache download (npm, the version tests/interop pins);
+- huggingface_hub: the official Python client's snapshot_download (8 workers), from the source in
+  <shared>/peers (see its README) or an installed copy;
 - hubdeps: `hubdeps fetch`, which also resolves the revision, verifies every hash and fills the HF cache.
 """
 
@@ -13,6 +15,7 @@ import filecmp
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -22,7 +25,10 @@ INTEROP_DIR = os.path.join(REPO_DIR, "tests", "interop")
 HUBDEPS = "HubDeps"
 CURL = "curl"
 ARIA2 = "aria2c -x8"
+ARIA2_16 = "aria2c -x16 -s16"
 JS = "@huggingface/hub"
+PYTHON_HUB = "huggingface_hub"
+SHARED_DIR = os.environ.get("HUBDEPS_SHARED_DIR", os.path.join(REPO_DIR, "..", "shared"))
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Tools:
     hubdeps: str
     js_dir: str | None  # a folder with node_modules/@huggingface/hub and the bench scripts
     missing: dict  # peer -> why it is not measured
+    python_hub: tuple | None = None  # (interpreter, PYTHONPATH or None) that imports huggingface_hub
 
 
 def ensure_debian_package(program: str, package: str, install: bool, log) -> tuple[bool, str]:
@@ -87,6 +94,37 @@ def ensure_js_client(work_dir: str, given_dir: str | None, install: bool, log) -
     return folder, ""
 
 
+def find_python_client() -> tuple[tuple | None, str]:
+    """((interpreter, PYTHONPATH or None), "") for an interpreter that imports huggingface_hub: Debian's python3
+    with the source in <shared>/peers first, else an installed copy; or (None, why not)."""
+    peers = os.path.join(SHARED_DIR, "peers")
+    source = [os.path.join(peers, "filelock", "src"), os.path.join(peers, "huggingface_hub", "src")]
+    candidates = []
+    for python in ("/usr/bin/python3", sys.executable):
+        if all(os.path.isdir(path) for path in source):
+            candidates.append((python, os.pathsep.join(source)))
+        candidates.append((python, None))
+    for python, pythonpath in candidates:
+        if not os.path.exists(python):
+            continue
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
+        probe = subprocess.run([python, "-c", "import huggingface_hub"], env=env, capture_output=True, cwd="/")
+        if probe.returncode == 0:
+            return (python, pythonpath), ""
+    return None, (f"huggingface_hub is not importable, neither from {peers} (see its README: apt-get install "
+                  f"python3-httpx python3-fsspec python3-tqdm python3-yaml python3-packaging) nor installed")
+
+
+def python_hub_env(tools: Tools, env: dict) -> dict:
+    """The environment the Python client runs in: its PYTHONPATH, no progress bars, no telemetry."""
+    env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+    if tools.python_hub and tools.python_hub[1]:
+        env["PYTHONPATH"] = tools.python_hub[1]
+    return {**env, "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+
+
 # ---- one file ------------------------------------------------------------------------------------------
 def single_file_command(peer: str, tools: Tools, *, endpoint: str, repo: str, path: str, url: str,
                         out_dir: str) -> list[str]:
@@ -96,11 +134,12 @@ def single_file_command(peer: str, tools: Tools, *, endpoint: str, repo: str, pa
         return [tools.hubdeps, "fetch", repo, "--include", path, "--cache-dir", out_dir, "--quiet"]
     if peer == CURL:
         return ["curl", "-sSfL", "-o", os.path.join(out_dir, os.path.basename(path)), url]
-    if peer == ARIA2:
+    if peer in (ARIA2, ARIA2_16):
         # falloc: aria2's own advice for ext4; its default (prealloc) would write the file twice.
-        return ["aria2c", "-x8", "-s8", "--file-allocation=falloc", "--allow-overwrite=true",
-                "--auto-file-renaming=false", "--console-log-level=error", "--summary-interval=0",
-                "--download-result=hide", "-d", out_dir, "-o", os.path.basename(path), url]
+        connections = "16" if peer == ARIA2_16 else "8"
+        return ["aria2c", f"-x{connections}", f"-s{connections}", "--file-allocation=falloc",
+                "--allow-overwrite=true", "--auto-file-renaming=false", "--console-log-level=error",
+                "--summary-interval=0", "--download-result=hide", "-d", out_dir, "-o", os.path.basename(path), url]
     if peer == JS:
         return ["node", os.path.join(tools.js_dir, "bench-download-file.mjs"), "--endpoint", endpoint,
                 "--repo", repo, "--file", path, "--cache-dir", out_dir]
@@ -119,6 +158,9 @@ def repo_command(peer: str, tools: Tools, *, endpoint: str, repo: str, repo_type
         if include:
             command += ["--include", include]
         return command
+    if peer == PYTHON_HUB:
+        return [tools.python_hub[0], os.path.join(BENCH_DIR, "py", "snapshot.py"), "--repo", repo, "--type",
+                repo_type, "--cache-dir", out_dir]
     if peer == JS:
         return ["node", os.path.join(tools.js_dir, "bench-snapshot.mjs"), "--endpoint", endpoint, "--repo", repo,
                 "--type", repo_type, "--cache-dir", out_dir]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 
 from common import ScenarioReport, Table
 
@@ -84,3 +85,31 @@ def write(path: str, text: str) -> None:
     with open(temp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(temp, path)
+
+
+def replace_section(report_path: str, key: str, rendered: str, command: str) -> None:
+    """For a scenario run on its own (`python3 bench/<scenario>.py`): its section and summary rows of `rendered`
+    replace those in the existing report, which keeps the other scenarios' numbers; without a report, `rendered`
+    becomes it."""
+    if not os.path.isfile(report_path):
+        write(report_path, rendered)
+        return
+    section = rendered[rendered.index(f"## {key}. "):]
+    summary_rows = [line for line in rendered.split("\n") if line.startswith(f"| {key}. ")]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    note = f"Measured by `{command}` on {now}, apart from the rest of this report."
+    section = section.replace("\n\n", f"\n\n{note}\n\n", 1)
+    with open(report_path, encoding="utf-8") as stream:
+        text = stream.read()
+    text = "\n".join(line for line in text.split("\n") if not line.startswith(f"| {key}. "))
+    summary_end = text.find("\n\n## Machine")
+    if summary_end >= 0 and summary_rows:
+        text = text[:summary_end] + "\n" + "\n".join(summary_rows) + text[summary_end:]
+    heading = re.search(rf"^## {key}\. .*$", text, flags=re.MULTILINE)
+    if heading:
+        following = re.search(r"^## ", text[heading.end():], flags=re.MULTILINE)
+        end = heading.end() + following.start() if following else len(text)
+        text = text[:heading.start()] + section.rstrip("\n") + "\n\n" + text[end:].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    write(report_path, text.rstrip("\n") + "\n")

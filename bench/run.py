@@ -26,6 +26,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH_DIR)
 sys.path.insert(0, os.path.join(os.path.dirname(BENCH_DIR), "tests", "hub"))
 
+import cdn_link  # noqa: E402
 import cmake_project  # noqa: E402
 import common  # noqa: E402
 import deferred  # noqa: E402
@@ -47,6 +48,7 @@ SCENARIOS = {
     "6": push.scenario_push,
     "7": headers.scenario_headers,
     "8": deferred.scenario_deferred,
+    "9": cdn_link.scenario_cdn_link,
 }
 TITLES = {
     "1": "Cold download of one large LFS file into an empty cache",
@@ -57,6 +59,7 @@ TITLES = {
     "6": "Push of a large LFS artifact, and a re-push of the unchanged artifact",
     "7": headers.TITLE,
     "8": deferred.TITLE,
+    "9": cdn_link.TITLE,
 }
 
 
