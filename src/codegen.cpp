@@ -230,7 +230,7 @@ std::string header_opening(const std::string& sources, bool has_data, bool has_o
     if (has_data || include != std::string_view("<optional>")) text += std::string("#include ") + include + "\n";
   }
   text += "\n";
-  if (has_data) text += std::string(codegen::data_view_definitions()) + "\n";
+  if (has_data) text += std::string(codegen::kDataViewDefinitions) + "\n";
   if (has_overlength_string) {
     text +=
         "// A string here is longer than the 65536 characters C++ promises every compiler\n"

@@ -212,8 +212,7 @@ std::string DataSource::text(std::string_view sources, std::string_view header_i
 // two headers in one program define them once (the guard) and identically
 // (the one definition rule); a change of their layout takes a new inline
 // namespace and guard (v2), so headers of two versions still link together.
-std::string_view data_view_definitions() {
-  return R"cpp(// The views of large values (HubDeps' docs/header-mapping.md, "Large values"): their
+const std::string_view kDataViewDefinitions = R"cpp(// The views of large values (HubDeps' docs/header-mapping.md, "Large values"): their
 // contents are compiled once, in the header's data source, and read in place.
 #ifndef HUBDEPS_DATA_VIEWS_V1
 #define HUBDEPS_DATA_VIEWS_V1
@@ -369,6 +368,5 @@ class map {
 }  // namespace hubdeps
 #endif  // HUBDEPS_DATA_VIEWS_V1
 )cpp";
-}
 
 }  // namespace hubdeps::codegen

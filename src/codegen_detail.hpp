@@ -134,6 +134,6 @@ class DataSource {
 
 // The header text that defines `::hubdeps::data::array` and `map`, guarded so
 // a program that includes several headers holding them sees it once.
-std::string_view data_view_definitions();
+extern const std::string_view kDataViewDefinitions;
 
 }  // namespace hubdeps::codegen

@@ -272,6 +272,28 @@ void confirm_pin(const Environment& env, const FetchRequest& request, const Revi
   require_hub_agrees(pinned, select_files(hub, by_commit));
 }
 
+// What the cache proves without a request: entries linking to the blob
+// the listing names, with its size. Returns the others (all of them with
+// --force) and counts the proven ones in `cached`.
+std::vector<RepoFile> unproven_files(const RepoCache& cache, const FetchRequest& request, const std::string& commit,
+                                     const std::vector<RepoFile>& selected, std::size_t& cached) {
+  std::vector<RepoFile> unproven;
+  for (const auto& file : selected) {
+    if (request.defer && std::find(request.required_files.begin(), request.required_files.end(), file.path) ==
+                             request.required_files.end()) {
+      continue;  // left for a later fetch: its pin is recorded, its bytes are not needed now
+    }
+    const bool proven = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size) ==
+                        RepoCache::Entry::proven;
+    if (proven && !request.force) {
+      ++cached;
+    } else {
+      unproven.push_back(file);
+    }
+  }
+  return unproven;
+}
+
 }  // namespace
 
 RevisionListing resolve_revision(const Environment& env, const FetchRequest& request) {
@@ -309,23 +331,8 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
   result.files = select_files(listing, request);
   check_selection(cache, request, listing, result.files, offline);
 
-  // What the cache proves without a request: entries linking to the blob
-  // the listing names, with its size.
-  std::vector<RepoFile> unproven;
   std::size_t cached = 0;
-  for (const auto& file : result.files) {
-    if (request.defer && std::find(request.required_files.begin(), request.required_files.end(), file.path) ==
-                             request.required_files.end()) {
-      continue;  // left for a later fetch: its pin is recorded, its bytes are not needed now
-    }
-    const bool proven = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size) ==
-                        RepoCache::Entry::proven;
-    if (proven && !request.force) {
-      ++cached;
-    } else {
-      unproven.push_back(file);
-    }
-  }
+  std::vector<RepoFile> unproven = unproven_files(cache, request, commit, result.files, cached);
   if (!unproven.empty() && request.pinned) {
     if (offline) {
       prove_blobs_offline(cache, commit, unproven);

@@ -21,8 +21,7 @@ std::string absolute_path(const FetchedSnapshot& snapshot, const FetchedFile& fi
 // takes a new inline namespace and guard (v2), as the data views do. Only
 // <string>, <cstdlib> and the system's own header: <filesystem> would triple
 // what including a model header costs a translation unit.
-std::string_view runtime_definitions() {
-  return R"cpp(
+constexpr std::string_view kRuntimeDefinitions = R"cpp(
 // The run-time lookup of fetched files, shared by every model header (see resolve() below).
 #ifndef HUBDEPS_RUNTIME_V1
 #define HUBDEPS_RUNTIME_V1
@@ -229,7 +228,6 @@ struct located_files {
 }  // namespace hubdeps
 #endif  // HUBDEPS_RUNTIME_V1
 )cpp";
-}
 
 }  // namespace
 
@@ -246,7 +244,7 @@ std::string literal_lines(std::string_view bytes, std::string_view separator) {
 std::string lookup_definitions(const FetchedSnapshot& snapshot, std::string_view cpp_namespace) {
   const std::string variable = "HUBDEPS_MODEL_" + model_variable_stem(cpp_namespace);
   const std::string count = std::to_string(snapshot.files.size());
-  std::string text(runtime_definitions());
+  std::string text(kRuntimeDefinitions);
   text += "\nnamespace " + std::string(cpp_namespace) + " {\n\n";
   text +=
       "// One fetched file. `path` is absolute: the snapshot entry in the shared Hugging Face\n"

@@ -328,6 +328,27 @@ CommitPayload commit_payload(const PushRequest& request, const std::vector<Plann
   return payload;
 }
 
+// A model repo without a card gets one, unless the push brings its own. A
+// card already on the Hub is left alone: it may have been written by hand.
+// Dataset and Space cards carry other metadata (a Space's says how to run
+// it), so none is made up for them. The folder holding a generated card,
+// which must outlive the push; null when none was made.
+std::unique_ptr<TempFolder> add_model_card_if_missing(const Environment& env, const PushRequest& request,
+                                                      const RevisionListing& base, std::vector<PushFile>& files) {
+  const bool target_has_readme =
+      std::any_of(base.files.begin(), base.files.end(),
+                  [](const RepoFile& f) { return f.path == "README.md"; });
+  if (!request.card_info || request.type != RepoType::model || has_readme(files) || target_has_readme) {
+    return nullptr;
+  }
+  std::vector<ModelCardFile> listed;
+  for (const auto& file : files) listed.push_back({file.repo_path, file.size});
+  auto card_folder = std::make_unique<TempFolder>();
+  add_generated_card(generate_model_card(*request.card_info, request.repo, env.endpoint, listed), *card_folder,
+                     files);
+  return card_folder;
+}
+
 }  // namespace
 
 PushResult push(const Environment& env, const PushRequest& request, Progress& progress,
@@ -345,23 +366,8 @@ PushResult push(const Environment& env, const PushRequest& request, Progress& pr
   PushResult result;
   const RevisionListing base = prepare_target(api, request, result, notify);
 
-  // A model repo without a card gets one, unless the push brings its own. A
-  // card already on the Hub is left alone: it may have been written by hand.
-  // Dataset and Space cards carry other metadata (a Space's says how to run
-  // it), so none is made up for them.
-  std::unique_ptr<TempFolder> card_folder;
-  const bool target_has_readme =
-      std::any_of(base.files.begin(), base.files.end(),
-                  [](const RepoFile& f) { return f.path == "README.md"; });
-  if (request.card_info && request.type == RepoType::model && !has_readme(files) &&
-      !target_has_readme) {
-    std::vector<ModelCardFile> listed;
-    for (const auto& file : files) listed.push_back({file.repo_path, file.size});
-    card_folder = std::make_unique<TempFolder>();
-    add_generated_card(generate_model_card(*request.card_info, request.repo, env.endpoint, listed),
-                       *card_folder, files);
-    result.model_card_generated = true;
-  }
+  const std::unique_ptr<TempFolder> card_folder = add_model_card_if_missing(env, request, base, files);
+  result.model_card_generated = card_folder != nullptr;
   std::sort(files.begin(), files.end(),
             [](const PushFile& a, const PushFile& b) { return a.repo_path < b.repo_path; });
   validate_readme(api, request, files, result.model_card_generated, notify);
