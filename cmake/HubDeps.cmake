@@ -294,7 +294,11 @@ Cache variables
 
   The ``hubdeps`` helper to run. When empty (the default), the helper
   installed with the package is used, else one is built from the HubDeps
-  source tree this module belongs to.
+  source tree this module belongs to (with the project's generator; in its
+  Release configuration on a multi-config one, whatever the project's
+  ``CMAKE_CONFIGURATION_TYPES``). That build needs nlohmann/json and CLI11;
+  ``HUBDEPS_FETCH_MISSING_DEPENDENCIES=ON`` (and the related variables
+  README.md describes) given to the project are passed on to it.
 
 .. variable:: HUBDEPS_LOCKFILE
 
@@ -538,7 +542,7 @@ function(_hubdeps_build_helper out)
   get_filename_component(source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/.." ABSOLUTE)
   set(build "${CMAKE_BINARY_DIR}/_hubdeps/helper")
   file(GLOB_RECURSE inputs LIST_DIRECTORIES false "${source}/src/*" "${source}/tool/*")
-  list(APPEND inputs "${source}/CMakeLists.txt")
+  list(APPEND inputs "${source}/CMakeLists.txt" "${source}/cmake/HubDepsHelperDependencies.cmake")
   list(SORT inputs)
   set(fingerprint "${CMAKE_GENERATOR}\n")
   foreach(input IN LISTS inputs)
@@ -575,6 +579,21 @@ function(_hubdeps_build_helper out)
     # the host with the default compiler: no toolchain file of the project.
     set(configure_args -S "${source}" -B "${build}" -G "${CMAKE_GENERATOR}"
                        -DCMAKE_BUILD_TYPE=Release -DHUBDEPS_BUILD_TESTS=OFF)
+    get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+    if(multi_config)
+      # Only the configuration built below: the project's own
+      # CMAKE_CONFIGURATION_TYPES (or that environment variable, CMake 3.22+)
+      # may not list Release.
+      list(APPEND configure_args -DCMAKE_CONFIGURATION_TYPES=Release)
+    endif()
+    # Where the helper's header-only libraries come from, when the project
+    # chose (cmake/HubDepsHelperDependencies.cmake).
+    foreach(variable IN ITEMS HUBDEPS_FETCH_MISSING_DEPENDENCIES HUBDEPS_NLOHMANN_JSON_URL HUBDEPS_CLI11_URL
+                              FETCHCONTENT_SOURCE_DIR_NLOHMANN_JSON FETCHCONTENT_SOURCE_DIR_CLI11)
+      if(DEFINED ${variable})
+        list(APPEND configure_args "-D${variable}=${${variable}}")
+      endif()
+    endforeach()
     if(CMAKE_GENERATOR_PLATFORM)
       list(APPEND configure_args -A "${CMAKE_GENERATOR_PLATFORM}")
     endif()
@@ -595,7 +614,9 @@ function(_hubdeps_build_helper out)
       message(FATAL_ERROR "HubDeps: configuring the hubdeps helper in ${build} failed (${result}):\n"
                           "${log}\n"
                           "HubDeps: install what it needs (scripts/install-deps.sh in the HubDeps "
-                          "sources), or point -DHUBDEPS_EXECUTABLE at an installed hubdeps.")
+                          "sources; README.md: Platforms), configure with "
+                          "-DHUBDEPS_FETCH_MISSING_DEPENDENCIES=ON to download its header-only libraries, "
+                          "or point -DHUBDEPS_EXECUTABLE at an installed hubdeps.")
     endif()
   endif()
   execute_process(COMMAND "${CMAKE_COMMAND}" --build "${build}" --target hubdeps --config Release
