@@ -80,8 +80,10 @@ function(_hubdeps_defer_command out helper lockfile name commit)
   if(lockfile STREQUAL "")
     set(revision "${commit}")
   endif()
+  # --low-priority: the download runs beside the compiler, whose jobs are
+  # the build's critical path; behind a real link it waits on the network.
   set(command "${helper}" fetch "${arg_REPO}" --revision "${revision}" --repo-type "${arg_REPO_TYPE}"
-              --json)
+              --json --low-priority)
   foreach(pattern IN LISTS arg_INCLUDE)
     list(APPEND command --include "${pattern}")
   endforeach()

@@ -2,7 +2,7 @@
 //   [--exclude GLOB]... [--cache-dir DIR] [--jobs N] [--offline] [--json] [--quiet]
 //   [--endpoint URL] [--force] [--lock FILE --name NAME [--locked | --update]]
 //   [--header FILE.hpp --namespace NS [--header-config CONFIG.json]... [--header-source FILE.cpp]]
-//   [--defer]
+//   [--defer] [--low-priority]
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "fetch_json.hpp"
 #include "model_header.hpp"
 #include "os/interrupt.hpp"
+#include "os/priority.hpp"
 #include "os/terminal.hpp"
 #include "pin.hpp"
 #include "repo.hpp"
@@ -47,6 +48,7 @@ struct FetchOptions {
   std::vector<std::string> header_configs;
   std::string header_source;
   bool defer = false;
+  bool low_priority = false;
 };
 
 // The header's arguments are checked before any request: a typo must not
@@ -131,6 +133,12 @@ FetchRequest request_of(const FetchOptions& options) {
 }
 
 void run_fetch(const FetchOptions& options) {
+  if (options.low_priority) {
+    // Before any thread starts: they inherit it. At normal priority if the
+    // system refuses, which only makes the build a little slower.
+    std::error_code ignored;
+    os::lower_cpu_priority(ignored);
+  }
   os::say_on_interrupt(
       "\nhubdeps: interrupted: what was downloaded is kept in the cache (blobs/*.incomplete); "
       "run the same command again to resume\n");
@@ -244,6 +252,9 @@ void add_fetch_command(CLI::App& app) {
                 "Resolve, select and pin every file as usual (--json lists them all), but download only "
                 "the --header-config files (none without them); a later fetch of the same declaration, "
                 "e.g. with --lock --name --locked, downloads the rest (CMake: hf_fetch_model DEFER)");
+  cmd->add_flag("--low-priority", options->low_priority,
+                "Run below normal CPU priority, so that compile jobs beside it come first "
+                "(CMake: the build step of hf_fetch_model DEFER)");
   cmd->callback([options] { run_fetch(*options); });
 }
 

@@ -209,6 +209,9 @@ class DeferredBuild(DeferredTestCase):
         self.assertIn("hubdeps: downloaded tokenizer.json", output)
         self.assertEqual(self.weight_gets(), [f"/{self.repo}/resolve/{self.commit1}/{WEIGHTS}"])
         self.assertEqual([e["fault"] for e in self.hub.log() if e.get("fault")], ["throttle"])
+        # The step yields the CPU to the compiler (e2e test_fetch.FetchAtLowPriority proves what the flag does).
+        with open(os.path.join(self.path("build"), "hubdeps", "bert.defer.cmake")) as f:
+            self.assertIn("--low-priority", f.read())
         spans = ninja_log(self.path("build"))
         download = span_of(spans, "hubdeps/bert.downloaded")
         compile_app = span_of(spans, "app.cpp.o")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import time
 import unittest
 
-from support import READ_TOKEN, WRITE_TOKEN, OUTSIDER_TOKEN, HubTestCase, TestHub, blob_etag, git_blob_sha1
+from support import HUBDEPS, READ_TOKEN, WRITE_TOKEN, OUTSIDER_TOKEN, HubTestCase, TestHub, blob_etag, git_blob_sha1
 
 CONFIG = '{"hidden_size": 64, "num_hidden_layers": 2}\n'
 
@@ -417,6 +419,53 @@ class FetchThroughAMirrorPrefix(HubTestCase):
 
     def test_without_the_prefix_nothing_is_found(self):
         self.assertExit(self.fetch("acme/tiny", env={"HF_ENDPOINT": self.hub.hub}), 3)
+
+
+class FetchAtLowPriority(HubTestCase):
+    """--low-priority (the DEFER build step's): the whole download, every thread of it, yields to the compiler."""
+
+    def nice_values_while_downloading(self, *args):
+        """The nice value of each thread of a running `hubdeps fetch`, read from /proc mid-download."""
+        self.hub.fault("throttle", origin="cdn", count=-1, rate=4 << 20)
+        environment = self.hub.env(cache_dir=self.cache)
+        process = subprocess.Popen([HUBDEPS, "fetch", "acme/slow", "--quiet", *args], env=environment,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL)
+        self.addCleanup(process.kill)
+        blobs = os.path.join(self.repo_dir("acme/slow"), "blobs")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the big file's download has started: its threads run
+            if os.path.isdir(blobs) and any(n.endswith(".incomplete") for n in os.listdir(blobs)):
+                break
+            time.sleep(0.02)
+        values = {}
+        for thread in os.listdir(f"/proc/{process.pid}/task"):
+            with open(f"/proc/{process.pid}/task/{thread}/stat") as f:
+                # Field 19 is the nice value; the command name (field 2) may hold spaces, so split after it.
+                values[thread] = int(f.read().rsplit(")", 1)[1].split()[16])
+        process.kill()
+        process.wait()
+        return values
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.hub.create_repo("acme/slow")
+        cls.hub.commit("acme/slow", {"w.bin": {"generate": {"size": 64 << 20, "seed": 3}, "lfs": True}})
+
+    def setUp(self):
+        super().setUp()
+        if not os.path.isdir("/proc/self/task"):
+            self.skipTest("needs Linux's /proc to read a running process's priority")
+
+    def test_every_thread_of_the_download_runs_below_normal_priority(self):
+        values = self.nice_values_while_downloading("--low-priority")
+        self.assertGreater(len(values), 1, "the download's worker threads were running")
+        self.assertEqual(set(values.values()), {max(10, os.getpriority(os.PRIO_PROCESS, 0))}, values)
+
+    def test_without_it_the_download_keeps_the_callers_priority(self):
+        values = self.nice_values_while_downloading()
+        self.assertEqual(set(values.values()), {os.getpriority(os.PRIO_PROCESS, 0)}, values)
 
 
 if __name__ == "__main__":
