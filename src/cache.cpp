@@ -10,6 +10,7 @@
 #include "os/file.hpp"
 #include "os/link.hpp"
 #include "os/permissions.hpp"
+#include "os/random.hpp"
 
 namespace hubdeps {
 
@@ -246,6 +247,17 @@ void RepoCache::link_snapshot(std::string_view commit, std::string_view repo_pat
   // Replaced in one step, so readers never see a gap.
   std::error_code error;
   os::replace_with_symlink(link, target, error);
+  if (error == std::errc::operation_not_permitted || error == std::errc::operation_not_supported) {
+    // No symbolic links here (Windows without Developer Mode or the
+    // privilege, a FAT disk, Wine): a copy of the blob takes the entry's
+    // place, huggingface_hub's fallback (file_download.py, _create_symlink).
+    // The blob stays, so what proves and repairs the cache still finds it.
+    const fs::path copy = os::unique_sibling(link, error);
+    if (!error) fs::copy_file(blob_path(etag), copy, error);
+    if (!error) fs::rename(copy, link, error);
+    std::error_code ignored;
+    if (error) fs::remove(copy, ignored);
+  }
   if (error) throw io_error("create the snapshot link", link, error);
 }
 

@@ -3,7 +3,7 @@
 // start (measured: an empty program 1.3 ms, linked to libcrypto 2.1 ms),
 // and CMake starts the helper once per declared model at a configure, where
 // a pinned, cached model needs no hash at all. These definitions of the
-// few functions hash.cpp and upload_api.cpp call load it with dlopen the
+// few functions hash_openssl.cpp calls load it with dlopen the
 // first time one is called, and forward to it.
 #include <openssl/evp.h>
 
@@ -21,7 +21,6 @@ struct Crypto {
   decltype(&::EVP_DigestInit_ex) digest_init_ex;
   decltype(&::EVP_DigestUpdate) digest_update;
   decltype(&::EVP_DigestFinal_ex) digest_final_ex;
-  decltype(&::EVP_EncodeBlock) encode_block;
 };
 
 template <typename Function>
@@ -43,7 +42,6 @@ const Crypto& crypto() {
     bind(library, "EVP_DigestInit_ex", functions.digest_init_ex);
     bind(library, "EVP_DigestUpdate", functions.digest_update);
     bind(library, "EVP_DigestFinal_ex", functions.digest_final_ex);
-    bind(library, "EVP_EncodeBlock", functions.encode_block);
   });
   return functions;
 }
@@ -66,9 +64,6 @@ int EVP_DigestUpdate(EVP_MD_CTX* context, const void* data, size_t size) {
 }
 int EVP_DigestFinal_ex(EVP_MD_CTX* context, unsigned char* digest, unsigned int* size) {
   return crypto().digest_final_ex(context, digest, size);
-}
-int EVP_EncodeBlock(unsigned char* out, const unsigned char* in, int size) {
-  return crypto().encode_block(out, in, size);
 }
 
 }  // extern "C"

@@ -28,11 +28,6 @@ struct Curl {
   decltype(&::curl_easy_strerror) easy_strerror;
   decltype(&::curl_slist_append) slist_append;
   decltype(&::curl_slist_free_all) slist_free_all;
-  decltype(&::curl_url) url;
-  decltype(&::curl_url_cleanup) url_cleanup;
-  decltype(&::curl_url_set) url_set;
-  decltype(&::curl_url_get) url_get;
-  decltype(&::curl_free) free;
 };
 
 template <typename Function>
@@ -57,11 +52,6 @@ const Curl& curl() {
     bind(library, "curl_easy_strerror", functions.easy_strerror);
     bind(library, "curl_slist_append", functions.slist_append);
     bind(library, "curl_slist_free_all", functions.slist_free_all);
-    bind(library, "curl_url", functions.url);
-    bind(library, "curl_url_cleanup", functions.url_cleanup);
-    bind(library, "curl_url_set", functions.url_set);
-    bind(library, "curl_url_get", functions.url_get);
-    bind(library, "curl_free", functions.free);
   });
   return functions;
 }
@@ -80,16 +70,6 @@ struct curl_slist* curl_slist_append(struct curl_slist* list, const char* text) 
   return curl().slist_append(list, text);
 }
 void curl_slist_free_all(struct curl_slist* list) { curl().slist_free_all(list); }
-CURLU* curl_url(void) { return curl().url(); }
-void curl_url_cleanup(CURLU* handle) { curl().url_cleanup(handle); }
-CURLUcode curl_url_set(CURLU* handle, CURLUPart part, const char* content, unsigned int flags) {
-  return curl().url_set(handle, part, content, flags);
-}
-CURLUcode curl_url_get(HUBDEPS_CURL_URL_GET_CONST CURLU* handle, CURLUPart part, char** content,
-                       unsigned int flags) {
-  return curl().url_get(handle, part, content, flags);
-}
-void curl_free(void* pointer) { curl().free(pointer); }
 
 // The option's number says its argument's type, the way libcurl reads it.
 CURLcode curl_easy_setopt(CURL* handle, CURLoption option, ...) {

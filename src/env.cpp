@@ -170,7 +170,8 @@ bool env_flag_is_true(const std::optional<std::string>& value) {
 void Environment::use_cache_dir(const std::filesystem::path& folder, const std::string& source) {
   cache_note.clear();
   hub_cache = folder;
-  if (folder.is_relative()) {
+  // Rooted is enough: on Windows "\\hf" (or "/hf") is on the current drive.
+  if (!folder.has_root_directory()) {
     hub_cache = std::filesystem::absolute(folder).lexically_normal();
     cache_note = source + " '" + folder.string() + "' is relative: using " + hub_cache.string();
   }

@@ -1,7 +1,5 @@
 #include "glob.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 
 namespace hubdeps {
@@ -16,10 +14,69 @@ std::string normalize(std::string pattern) {
 
 }  // namespace
 
+namespace {
+
+// Whether the set "[...]" that starts at pattern[at] holds `c`; `end` is set
+// to just after its ']'. False with end = 0 when it has no ']': Python's
+// fnmatch then takes the '[' as itself.
+bool set_holds(std::string_view pattern, std::size_t at, char c, std::size_t& end) {
+  std::size_t i = at + 1;
+  const bool negated = i < pattern.size() && pattern[i] == '!';
+  if (negated) ++i;
+  const std::size_t first = i;
+  bool found = false;
+  for (; i < pattern.size() && (pattern[i] != ']' || i == first); ++i) {
+    if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
+      found = found || (pattern[i] <= c && c <= pattern[i + 2]);
+      i += 2;
+    } else {
+      found = found || pattern[i] == c;
+    }
+  }
+  if (i >= pattern.size()) {
+    end = 0;
+    return false;
+  }
+  end = i + 1;
+  return found != negated;
+}
+
+}  // namespace
+
+// Python's fnmatch.fnmatchcase: '*' any run of characters ('/' and leading
+// dots too), '?' any one, "[seq]" and "[!seq]" one of (or none of) a set;
+// everything else, the backslash included, is itself. Case-sensitive on
+// every platform, so a lockfile selects the same files everywhere.
 bool glob_matches(std::string_view pattern, std::string_view path) {
-  // No FNM_PATHNAME and no FNM_PERIOD: like Python's fnmatch, '*' matches
-  // '/' and leading dots.
-  return fnmatch(std::string(pattern).c_str(), std::string(path).c_str(), 0) == 0;
+  std::size_t p = 0;
+  std::size_t s = 0;
+  std::size_t star = std::string_view::npos;  // where the last '*' was, to backtrack to
+  std::size_t star_s = 0;
+  while (s < path.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_s = s;
+      continue;
+    }
+    if (p < pattern.size()) {
+      std::size_t end = 0;
+      if (pattern[p] == '[' && set_holds(pattern, p, path[s], end)) {
+        p = end;
+        ++s;
+        continue;
+      }
+      if ((pattern[p] == '?' || pattern[p] == path[s]) && !(pattern[p] == '[' && end != 0)) {
+        ++p;
+        ++s;
+        continue;
+      }
+    }
+    if (star == std::string_view::npos) return false;
+    p = star + 1;
+    s = ++star_s;
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 FileFilter::FileFilter(std::vector<std::string> include, std::vector<std::string> exclude) {

@@ -1,8 +1,8 @@
+// The portable half of hash.hpp: files, git's blob header, one-shot
+// helpers. The digests themselves are OpenSSL's (hash_openssl.cpp) or
+// Windows' BCrypt (hash_bcrypt.cpp).
 #include "hash.hpp"
 
-#include <openssl/evp.h>
-
-#include <stdexcept>
 #include <system_error>
 #include <vector>
 
@@ -16,27 +16,6 @@ namespace {
 // Large enough that syscalls are not the bottleneck on multi-GB weights,
 // small enough to hash many files in parallel without noticeable memory.
 constexpr std::size_t kFileBufferSize = std::size_t{1} << 20;
-
-const EVP_MD* evp_of(Digest::Algorithm algorithm) {
-  return algorithm == Digest::Algorithm::sha256 ? EVP_sha256() : EVP_sha1();
-}
-
-std::string to_hex(const unsigned char* bytes, unsigned int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(std::size_t{size} * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kDigits[bytes[i] >> 4];
-    hex += kDigits[bytes[i] & 0x0f];
-  }
-  return hex;
-}
-
-[[noreturn]] void throw_openssl_failure(const char* step) {
-  // Only reachable if OpenSSL itself is broken (e.g. a FIPS provider that
-  // refuses SHA-1); not something the user's input can cause.
-  throw std::runtime_error(std::string("OpenSSL digest failure in ") + step);
-}
 
 Error unreadable(const std::filesystem::path& path, const std::error_code& error) {
   return Error(ExitCode::io, "cannot read '" + path.string() + "' to hash it: " + error.message() +
@@ -77,38 +56,15 @@ std::string hash_file(const std::filesystem::path& path, MakeDigest make_digest)
 
 }  // namespace
 
-struct Digest::State {
-  EVP_MD_CTX* context = nullptr;
-  ~State() { EVP_MD_CTX_free(context); }
-};
-
-Digest::Digest(Algorithm algorithm) : state_(std::make_unique<State>()) {
-  state_->context = EVP_MD_CTX_new();
-  if (!state_->context) throw std::bad_alloc();
-  if (EVP_DigestInit_ex(state_->context, evp_of(algorithm), nullptr) != 1) {
-    throw_openssl_failure("EVP_DigestInit_ex");
+std::string hex_of(const unsigned char* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex += kDigits[bytes[i] >> 4];
+    hex += kDigits[bytes[i] & 0x0f];
   }
-}
-
-Digest::~Digest() = default;
-Digest::Digest(Digest&&) noexcept = default;
-Digest& Digest::operator=(Digest&&) noexcept = default;
-
-void Digest::update(const void* data, std::size_t size) {
-  if (!state_) throw std::logic_error("Digest::update called after hex_final");
-  if (size == 0) return;
-  if (EVP_DigestUpdate(state_->context, data, size) != 1) throw_openssl_failure("EVP_DigestUpdate");
-}
-
-std::string Digest::hex_final() {
-  if (!state_) throw std::logic_error("Digest::hex_final called twice");
-  unsigned char bytes[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_DigestFinal_ex(state_->context, bytes, &size) != 1) {
-    throw_openssl_failure("EVP_DigestFinal_ex");
-  }
-  state_.reset();
-  return to_hex(bytes, size);
+  return hex;
 }
 
 Digest git_blob_sha1_digest(std::uint64_t size) {

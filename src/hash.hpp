@@ -1,5 +1,6 @@
 // Streaming SHA-256 and git blob SHA-1 over OpenSSL's EVP API (which uses the
-// CPU's SHA extensions). Both hash incrementally so memory stays bounded.
+// CPU's SHA extensions; hash_openssl.cpp), or Windows' BCrypt
+// (hash_bcrypt.cpp). Both hash incrementally so memory stays bounded.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +31,9 @@ class Digest {
 
 // sha1("blob <size>\0" + content): the header is fed at construction.
 Digest git_blob_sha1_digest(std::uint64_t size);
+
+// Lowercase hex of `size` bytes (a digest's).
+std::string hex_of(const unsigned char* bytes, std::size_t size);
 
 std::string sha256_hex(std::string_view data);
 std::string git_blob_sha1_hex(std::string_view data);

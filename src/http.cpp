@@ -1,50 +1,26 @@
+// The libcurl transport (Linux, macOS): HttpConnection over an easy handle.
 #include "http.hpp"
 
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <system_error>
-#include <vector>
 
 #include "error.hpp"
+#include "http_common.hpp"
 #include "os/file.hpp"
 
 namespace hubdeps {
 
-namespace {
-
-// Error bodies and API answers are read into memory; a server that sends
-// more than this is not a Hub we can trust, and must not exhaust memory.
-constexpr std::size_t kMaxBodyInMemory = 64u << 20;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
+using http_detail::kMaxBodyInMemory;
+using http_detail::lower;
 
 void global_http_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-const std::string* HttpResponse::header(std::string_view name) const {
-  const auto it = headers.find(lower(name));
-  return it == headers.end() ? nullptr : &it->second;
 }
 
 struct HttpConnection::Handle {
@@ -120,11 +96,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     }
     return size * count;
   }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    exchange->response->headers[lower(trim(line.substr(0, colon)))] =
-        std::string(trim(line.substr(colon + 1)));
-  }
+  http_detail::add_header_line(*exchange->response, line);
   return size * count;
 }
 
@@ -230,10 +202,8 @@ class RequestHeaders {
  public:
   RequestHeaders(const HttpRequest& request, const HttpSettings& settings) {
     for (const auto& header : request.headers) list_ = curl_slist_append(list_, header.c_str());
-    // The token goes to the Hub's own origin only: never to a CDN, a storage
-    // bridge or any host a redirect points at.
-    if (settings.token && !settings.token->empty() && url_origin(request.url) == url_origin(settings.endpoint)) {
-      authorization_ = "Authorization: Bearer " + *settings.token;
+    if (auto authorization = http_detail::authorization_header(request, settings)) {
+      authorization_ = std::move(*authorization);
       list_ = curl_slist_append(list_, authorization_.c_str());
     }
     list_ = curl_slist_append(list_, "Expect:");  // no 100-continue round trip
@@ -267,32 +237,12 @@ void rethrow_callback_failures(const Exchange& exchange, const UploadSource& upl
   }
 }
 
-// The proxy libcurl takes for `url` from the environment, as curl reads it
-// (libcurl does; hubdeps sets no proxy option): https_proxy/HTTPS_PROXY or
-// http_proxy (lower case only) by scheme, else all_proxy/ALL_PROXY. For
-// messages only: "variable=origin", without the user and password a proxy
-// URL may carry. Empty when none is set.
-std::string proxy_in_environment(const std::string& url) {
-  const bool https = url.rfind("https://", 0) == 0;
-  std::vector<const char*> names{https ? "https_proxy" : "http_proxy"};
-  if (https) names.push_back("HTTPS_PROXY");
-  names.insert(names.end(), {"all_proxy", "ALL_PROXY"});
-  for (const char* name : names) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') continue;
-    const std::string proxy = value;
-    const std::string origin = url_origin(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
-    return std::string(name) + "=" + origin;
-  }
-  return {};
-}
-
 TransportError transport_error(CURLcode code, const std::string& url, const char* detail) {
   const bool tls_trust = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
                          code == CURLE_SSL_ISSUER_ERROR || code == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
   const bool permanent = tls_trust || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
   std::string message = std::string(*detail ? detail : curl_easy_strerror(code)) + " (" + url + ")";
-  if (const auto proxy = proxy_in_environment(url); !proxy.empty() && !tls_trust) {
+  if (const auto proxy = http_detail::proxy_in_environment(url); !proxy.empty() && !tls_trust) {
     message += "; the request went through the proxy in " + proxy +
                " unless no_proxy names the host: check that the proxy is reachable, or list the host in no_proxy";
   }
@@ -366,71 +316,6 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = status;
   return response;
-}
-
-std::string url_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string url_origin(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const auto authority_start = scheme_end + 3;
-  const auto authority_end = url.find_first_of("/?#", authority_start);
-  std::string_view authority = url.substr(authority_start, authority_end - authority_start);
-  // Drop any user-info: "user:pass@host" is still "host".
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  return lower(url.substr(0, scheme_end)) + "://" + lower(authority);
-}
-
-std::string resolve_location(const std::string& base_url, const std::string& location) {
-  CURLU* url = curl_url();
-  std::string resolved = location;
-  if (curl_url_set(url, CURLUPART_URL, base_url.c_str(), 0) == CURLUE_OK &&
-      curl_url_set(url, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
-    char* text = nullptr;
-    if (curl_url_get(url, CURLUPART_URL, &text, 0) == CURLUE_OK) {
-      resolved = text;
-      curl_free(text);
-    }
-  }
-  curl_url_cleanup(url);
-  return resolved;
-}
-
-bool is_retryable_status(long status) {
-  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-         status == 504;
-}
-
-std::chrono::milliseconds retry_delay(const HttpSettings& settings, int attempt,
-                                      const HttpResponse* response) {
-  if (response) {
-    if (const auto* after = response->header("retry-after")) {
-      long seconds = -1;
-      const auto text = trim(*after);
-      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-      // Honour the server, but never sleep longer than a minute per try.
-      if (ec == std::errc() && ptr == text.data() + text.size() && seconds >= 0) {
-        return std::chrono::milliseconds(std::min(seconds, 60L) * 1000);
-      }
-    }
-  }
-  auto delay = settings.first_backoff;
-  for (int i = 1; i < attempt && delay < settings.max_backoff; ++i) delay *= 2;
-  return std::min(delay, settings.max_backoff);
 }
 
 }  // namespace hubdeps

@@ -1,5 +1,6 @@
-// The HTTP transport: one libcurl easy handle per worker (so its connection
-// is reused), the token policy, and the parts of the redirect and retry
+// The HTTP transport: one connection per worker (so it is reused; libcurl's
+// easy handle in http.cpp, a WinHTTP session on Windows in
+// http_winhttp.cpp), the token policy, and the parts of the redirect and retry
 // policy (where a Location leads, which statuses are worth another attempt,
 // how long to wait); the loop that applies them is send_with_retries
 // (hub_api.hpp). Knows nothing about the Hub's endpoints or the cache.
@@ -106,7 +107,8 @@ class HttpTransport {
   virtual const HttpSettings& settings() const = 0;
 };
 
-// A libcurl easy handle, kept for its connection: one per worker.
+// A libcurl easy handle (a WinHTTP session on Windows), kept for its
+// connection: one per worker.
 class HttpConnection final : public HttpTransport {
  public:
   explicit HttpConnection(const HttpSettings& settings);
@@ -142,6 +144,6 @@ bool is_retryable_status(long status);
 std::chrono::milliseconds retry_delay(const HttpSettings& settings, int attempt,
                                       const HttpResponse* response);
 
-void global_http_init();  // curl_global_init once per process
+void global_http_init();  // curl_global_init once per process (nothing for WinHTTP)
 
 }  // namespace hubdeps

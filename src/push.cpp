@@ -1,7 +1,5 @@
 #include "push.hpp"
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -13,6 +11,7 @@
 #include "hash.hpp"
 #include "hub_api.hpp"
 #include "listing.hpp"
+#include "os/random.hpp"
 #include "upload_api.hpp"
 #include "upload_commit.hpp"
 #include "upload_lfs.hpp"
@@ -62,13 +61,18 @@ std::string read_prefix(const fs::path& path, std::size_t count) {
 class TempFolder {
  public:
   TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-push-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) {
-      throw Error(ExitCode::io, "cannot create a temporary folder in " +
-                                    fs::temp_directory_path().string() +
-                                    " for the model card; check that TMPDIR is writable");
+    // A new folder under a name no other process picks (mkdtemp's job;
+    // Windows has no mkdtemp).
+    std::error_code error;
+    for (int attempt = 0; attempt < 16 && path_.empty(); ++attempt) {
+      fs::path candidate = os::unique_sibling(fs::temp_directory_path(error) / "hubdeps-push", error);
+      if (!error && fs::create_directory(candidate, error)) path_ = candidate;
     }
-    path_ = pattern;
+    if (path_.empty()) {
+      throw Error(ExitCode::io, "cannot create a temporary folder in " +
+                                    fs::temp_directory_path(error).string() +
+                                    " for the model card; check that TMPDIR (Windows: TEMP) is writable");
+    }
   }
   ~TempFolder() {
     std::error_code ec;

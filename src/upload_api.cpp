@@ -1,7 +1,5 @@
 #include "upload_api.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <map>
 
@@ -42,19 +40,17 @@ Error invalid_answer(const std::string& call, const HubContext& context, const s
 }
 
 std::string base64_encode(std::string_view data) {
-  // EVP_EncodeBlock takes an int length: encode in slices that are a
-  // multiple of 3 bytes, so the pieces concatenate without padding.
-  constexpr std::size_t kSlice = 3u << 20;
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
-  std::string buffer;
-  for (std::size_t at = 0; at < data.size(); at += kSlice) {
-    const std::size_t length = std::min(kSlice, data.size() - at);
-    buffer.resize((length + 2) / 3 * 4 + 1);
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(buffer.data()),
-                                        reinterpret_cast<const unsigned char*>(data.data() + at),
-                                        static_cast<int>(length));
-    out.append(buffer.data(), static_cast<std::size_t>(written));
+  for (std::size_t at = 0; at < data.size(); at += 3) {
+    const std::size_t left = data.size() - at;
+    const auto byte = [&](std::size_t i) { return i < left ? static_cast<unsigned char>(data[at + i]) : 0u; };
+    const unsigned bits = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+    out += kAlphabet[(bits >> 18) & 63];
+    out += kAlphabet[(bits >> 12) & 63];
+    out += left > 1 ? kAlphabet[(bits >> 6) & 63] : '=';
+    out += left > 2 ? kAlphabet[bits & 63] : '=';
   }
   return out;
 }

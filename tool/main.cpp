@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   app.footer(kExitCodes);
   app.set_version_flag("--version", std::string("hubdeps ") + HUBDEPS_VERSION);
   app.require_subcommand(1);
+  // On Windows CLI11 reads "/name" as an option; an argument that starts
+  // with '/' is a path here (subcommands inherit this).
+  app.allow_windows_style_options(false);
 
   hubdeps::cli::add_fetch_command(app);
   hubdeps::cli::add_lock_command(app);
