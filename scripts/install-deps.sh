@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what HubDeps needs to build and test, from Debian packages. Safe to
 # run again: apt-get skips what is already installed.
+# Usage: scripts/install-deps.sh [wine]   (wine: only the Windows stage's packages)
 set -euo pipefail
 
 packages=(
@@ -19,6 +20,12 @@ packages=(
   nodejs npm             # interop tests with the official @huggingface/hub client
   clang                  # generated headers are compiled with GCC and Clang; libFuzzer
 )
+
+# Optional group `wine`: the Windows stage of scripts/test.sh (scripts/test-wine.sh) cross-builds with
+# MinGW-w64 (the posix flavour has std::thread) and runs the helper under Wine.
+if [ "${1:-}" = "wine" ]; then
+  packages=(g++-mingw-w64-x86-64-posix wine64)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 # the end-to-end tests of the helper again.
 # Usage: scripts/test.sh [build-dir]   (default: build)
 #   HUBDEPS_SKIP_SANITIZERS=1 skips the sanitizer stage (a quick local run).
+#   HUBDEPS_SKIP_WINE=1 skips the Windows stage (hubdeps.exe cross-built and tested under Wine).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
@@ -25,4 +26,10 @@ if [ "${HUBDEPS_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake --build "$asan" --target hubdeps hubdeps_unit_tests
   "$asan/tests/hubdeps_unit_tests" --gtest_brief=1
   ctest --test-dir "$asan" --output-on-failure -j "$jobs" --timeout 900 -L sanitize
+fi
+
+if [ "${HUBDEPS_SKIP_WINE:-0}" != "1" ]; then
+  # Optional packages: without them (no network, no apt) the stage says it skips.
+  bash "$here/scripts/install-deps.sh" wine || echo "hubdeps: could not install MinGW-w64 and Wine"
+  bash "$here/scripts/test-wine.sh" "$build-win"
 fi
