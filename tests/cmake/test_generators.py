@@ -1,6 +1,7 @@
 """hf_fetch_model on a multi-config generator ("Ninja Multi-Config", the one this machine has of the kind Visual
 Studio and Xcode are) and in build folders whose paths have spaces: examples/quickstart configured, built for Debug
-and Release, and run. Not yet tested: the module building its own helper with that generator (into tool/Release/).
+and Release, and run, with a prebuilt helper and with the helper the module builds itself (nested, into
+tool/Release/), in folders whose names have spaces and a non-ASCII letter.
 
 CTest passes HUBDEPS_BIN etc. as for test_hubdeps_cmake.py. Run one class by hand:
 python3 -m unittest -v test_generators.MultiConfig
@@ -14,7 +15,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_hubdeps_cmake import (CMAKE, HELPER, SOURCE_DIR, STRICT_FLAGS, TINY_BERT, CMakeTestCase,  # noqa: E402
-                                parse_key_values)
+                                mtimes, parse_key_values)
+import test_hubdeps_cmake  # noqa: E402
 
 
 class GeneratorTestCase(CMakeTestCase):
@@ -56,6 +58,56 @@ class MultiConfig(GeneratorTestCase):
         self.reconfigure(build, "-DCMAKE_CONFIGURATION_TYPES=Debug;Release;Profile")
         self.build_config(build, "Profile")
         self.assert_quickstart_output(self.run_config(build, "Profile"), self.refs(TINY_BERT)["branches"]["main"])
+
+
+class NestedHelperMultiConfig(GeneratorTestCase):
+    """No helper anywhere: the module builds one with "Ninja Multi-Config" (its Release configuration only) while
+    the project builds Debug and Release; sources, project, build folder and cache under names with spaces and é."""
+
+    def spaced_folder(self, *parts: str) -> str:
+        """A folder whose name has a space and, where the file system takes it, a non-ASCII letter."""
+        for accent in ("é", "e"):
+            folder = self.path(*(part.replace("e", accent) for part in parts))
+            try:
+                os.makedirs(folder)
+                return folder
+            except (OSError, UnicodeEncodeError):
+                continue
+        self.fail(f"cannot create {parts}")
+
+    def test_the_nested_helper_and_both_configurations_build_in_paths_with_spaces(self):
+        sources = os.path.join(self.spaced_folder("hub deps"), "source tree")
+        os.rename(test_hubdeps_cmake.QuickstartNestedHelper.copy_sources(self), sources)
+        project = os.path.join(self.spaced_folder("my projects"), "quick start")
+        os.rename(self.copy_example("quickstart"), project)
+        build = os.path.join(project, "build dir")
+        self.cache = os.path.join(self.spaced_folder("hf cache"), "hub")
+        self.env = self.hub.env(cache_dir=self.cache)
+        # A developer's default configurations (read by CMake 3.22+) that lack Release, the one the helper is
+        # built in: the nested build must not inherit them.
+        env = dict(self.env, CMAKE_CONFIGURATION_TYPES="Debug;RelWithDebInfo")
+        output = self.run_command([CMAKE, "-S", project, "-B", build, "-G", "Ninja Multi-Config",
+                                   f"-DHUBDEPS_SOURCE_DIR={sources}", STRICT_FLAGS,
+                                   "-DCMAKE_CONFIGURATION_TYPES=Debug;Release"], env=env,
+                                  timeout=1500)  # a whole helper build: minutes, more on a busy machine
+        self.assertIn("HubDeps: building the hubdeps helper", output)
+        nested = os.path.join(build, "_hubdeps", "helper")
+        helper = os.path.join(nested, "tool", "Release", "hubdeps")
+        self.assertIn(f"at {helper} (built for this build tree)", output)
+        with open(os.path.join(nested, "CMakeCache.txt"), encoding="utf-8") as f:
+            self.assertRegex(f.read(), r"\nCMAKE_CONFIGURATION_TYPES:\w+=Release\n")
+        self.assertTrue(os.path.isfile(os.path.join(build, "hubdeps", "include", "hf", "bert.hpp")))
+        # The generated header names the cache's snapshot (spaces, é) and each configuration compiles and runs it.
+        self.assert_every_config_runs(build)
+
+        # A re-configure (with the project's own configurations only) reuses the helper and rebuilds nothing.
+        before = mtimes(helper)
+        output = self.reconfigure(build)
+        self.assertNotIn("building the hubdeps helper", output)
+        self.assertIn(f"at {helper} (built for this build tree)", output)
+        self.assertEqual(mtimes(helper), before)
+        for config in ("Debug", "Release"):
+            self.assertIn("ninja: no work to do", self.build_config(build, config))
 
 
 if __name__ == "__main__":
