@@ -39,4 +39,4 @@ echo "== Windows: end-to-end tests under Wine (tests/wine/selection.txt) =="
 mapfile -t tests < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests/wine/selection.txt" | awk '{print $1}')
 cd "$here/tests/e2e"
 HUBDEPS_BIN="$here/tests/wine/hubdeps-under-wine" HUBDEPS_WINE_EXE="$exe" HUBDEPS_WINE="$wine" \
-  PYTHONDONTWRITEBYTECODE=1 python3 -m unittest "${tests[@]}"
+  PYTHONPATH="$here/tests/wine" PYTHONDONTWRITEBYTECODE=1 python3 -m unittest "${tests[@]}"

@@ -49,6 +49,16 @@ const char* non_empty_variable(const char* name) {
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
 
+}  // namespace
+
+std::string no_proxy_value() {
+  const char* list = non_empty_variable("no_proxy");
+  if (list == nullptr) list = non_empty_variable("NO_PROXY");
+  return list == nullptr ? std::string() : std::string(list);
+}
+
+namespace {
+
 // The host of a URL, lower-case, without user-info, port or IPv6 brackets.
 std::string host_of(const std::string& url) {
   std::string authority = url_origin(url);
@@ -62,9 +72,8 @@ std::string host_of(const std::string& url) {
 // name under it (".example.com" and "example.com" alike). CIDR ranges,
 // which newer curl also reads, are not understood here.
 bool no_proxy_names(const std::string& host) {
-  const char* list = non_empty_variable("no_proxy");
-  if (list == nullptr) list = non_empty_variable("NO_PROXY");
-  if (list == nullptr) return false;
+  const std::string list = no_proxy_value();
+  if (list.empty()) return false;
   std::string_view rest = list;
   if (trim(rest) == "*") return true;
   while (!rest.empty()) {
@@ -84,6 +93,8 @@ bool no_proxy_names(const std::string& host) {
   return false;
 }
 
+}  // namespace
+
 std::optional<EnvironmentProxy> proxy_variable_for(const std::string& url) {
   const bool https = lower(url).rfind("https://", 0) == 0;
   std::vector<const char*> names{https ? "https_proxy" : "http_proxy"};
@@ -94,8 +105,6 @@ std::optional<EnvironmentProxy> proxy_variable_for(const std::string& url) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<EnvironmentProxy> proxy_for(const std::string& url) {
   auto proxy = proxy_variable_for(url);

@@ -39,6 +39,12 @@ struct EnvironmentProxy {
 };
 std::optional<EnvironmentProxy> proxy_for(const std::string& url);
 
+// The proxy variable curl reads for `url`'s scheme, whatever no_proxy says.
+std::optional<EnvironmentProxy> proxy_variable_for(const std::string& url);
+
+// no_proxy, else NO_PROXY, as written; empty when neither is set.
+std::string no_proxy_value();
+
 // For messages only: "variable=origin" of the proxy curl would read for
 // `url` (see proxy_for), without the user and password; empty when none.
 std::string proxy_in_environment(const std::string& url);

@@ -134,54 +134,91 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-// The proxy of the environment, as curl takes it, set on `request`; with
-// none set there, the session's (the system's settings) stays. A no_proxy
-// match sends the request straight.
-void set_proxy(HINTERNET request, const std::string& url) {
-  const bool any_set = !http_detail::proxy_in_environment(url).empty();
-  if (!any_set) return;
-  WINHTTP_PROXY_INFO info{};
-  const auto proxy = http_detail::proxy_for(url);
-  std::wstring server;
+// A proxy URL of the environment, taken apart for WinHTTP: "host:port" and
+// the user and password it may carry.
+struct ProxyAddress {
+  std::string host_port;
   std::string user;
   std::string password;
+};
+
+ProxyAddress parse_proxy(const http_detail::EnvironmentProxy& proxy) {
+  std::string address = proxy.url;
+  if (const auto scheme = address.find("://"); scheme != std::string::npos) {
+    const std::string name = lower(address.substr(0, scheme));
+    if (name != "http") {
+      throw TransportError{proxy.variable + " names a " + name +
+                               ":// proxy; WinHTTP speaks to http:// proxies only: give an http:// proxy",
+                           false, false};
+    }
+    address.erase(0, scheme + 3);
+  }
+  address = address.substr(0, address.find('/'));
+  ProxyAddress out;
+  if (const auto at = address.rfind('@'); at != std::string::npos) {
+    const std::string credentials = address.substr(0, at);
+    address.erase(0, at + 1);
+    const auto colon = credentials.find(':');
+    out.user = percent_decode(credentials.substr(0, colon));
+    if (colon != std::string::npos) out.password = percent_decode(credentials.substr(colon + 1));
+  }
+  // curl's default port for a proxy without one.
+  if (address.find(':') == std::string::npos || address.back() == ']') address += ":1080";
+  out.host_port = address;
+  return out;
+}
+
+// The environment's proxy for one scheme, as WinHTTP takes it for a
+// session ("host:port"; WinHTTP's per-scheme list is not read by every
+// implementation), and no_proxy's hosts as its bypass list (each host and
+// every name under it, as curl reads no_proxy).
+struct SessionProxy {
+  std::wstring server;  // empty: none named
+  std::wstring bypass;
+  bool none = false;    // straight to every host (no_proxy="*", or only the other scheme has a proxy)
+};
+
+SessionProxy session_proxy(bool https) {
+  SessionProxy out;
+  const auto proxy = http_detail::proxy_variable_for(https ? "https://" : "http://");
+  const std::string no_proxy = http_detail::no_proxy_value();
   if (!proxy) {
-    info.dwAccessType = WINHTTP_ACCESS_TYPE_NO_PROXY;
-  } else {
-    std::string address = proxy->url;
-    if (const auto scheme = address.find("://"); scheme != std::string::npos) {
-      const std::string name = lower(address.substr(0, scheme));
-      if (name != "http") {
-        throw TransportError{proxy->variable + " names a " + name +
-                                 ":// proxy; WinHTTP speaks to http:// proxies only: give an http:// proxy",
-                             false, false};
-      }
-      address.erase(0, scheme + 3);
-    }
-    address = address.substr(0, address.find('/'));
-    if (const auto at = address.rfind('@'); at != std::string::npos) {
-      const std::string credentials = address.substr(0, at);
-      address.erase(0, at + 1);
-      const auto colon = credentials.find(':');
-      user = percent_decode(credentials.substr(0, colon));
-      if (colon != std::string::npos) password = percent_decode(credentials.substr(colon + 1));
-    }
-    // curl's default port for a proxy without one.
-    if (address.find(':') == std::string::npos || address.back() == ']') address += ":1080";
-    server = os::wide(address);
-    info.dwAccessType = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
-    info.lpszProxy = server.data();
+    // curl sends straight what no variable names; the system's settings
+    // apply only where the environment names no proxy at all.
+    out.none = http_detail::proxy_variable_for(https ? "http://" : "https://").has_value();
+    return out;
   }
-  ::WinHttpSetOption(request, WINHTTP_OPTION_PROXY, &info, sizeof info);
-  if (!user.empty()) {
-    std::wstring wide_user = os::wide(user);
-    std::wstring wide_password = os::wide(password);
-    ::WinHttpSetOption(request, WINHTTP_OPTION_PROXY_USERNAME, wide_user.data(), static_cast<DWORD>(wide_user.size()));
-    ::WinHttpSetOption(request, WINHTTP_OPTION_PROXY_PASSWORD, wide_password.data(),
-                       static_cast<DWORD>(wide_password.size()));
-    std::fill(wide_password.begin(), wide_password.end(), L'\0');
-    std::fill(password.begin(), password.end(), '\0');
+  if (http_detail::trim(no_proxy) == "*") {
+    out.none = true;
+    return out;
   }
+  std::string bypass;
+  std::string_view rest = no_proxy;
+  while (!rest.empty()) {
+    const auto end = rest.find_first_of(", \t");
+    std::string entry = lower(rest.substr(0, end));
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    while (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+    if (entry.empty()) continue;
+    bypass += (bypass.empty() ? "" : ";") + entry + ";*." + entry;
+  }
+  out.server = os::wide(parse_proxy(*proxy).host_port);
+  out.bypass = os::wide(bypass);
+  return out;
+}
+
+// The user and password of the proxy `url` goes through, when it has them.
+void set_proxy_credentials(HINTERNET request, const std::string& url) {
+  const auto proxy = http_detail::proxy_for(url);
+  if (!proxy) return;
+  ProxyAddress address = parse_proxy(*proxy);
+  if (address.user.empty()) return;
+  std::wstring user = os::wide(address.user);
+  std::wstring password = os::wide(address.password);
+  ::WinHttpSetOption(request, WINHTTP_OPTION_PROXY_USERNAME, user.data(), static_cast<DWORD>(user.size()));
+  ::WinHttpSetOption(request, WINHTTP_OPTION_PROXY_PASSWORD, password.data(), static_cast<DWORD>(password.size()));
+  std::fill(password.begin(), password.end(), L'\0');
+  std::fill(address.password.begin(), address.password.end(), '\0');
 }
 
 // The header block of a request: the caller's lines, the token where it may
@@ -213,14 +250,26 @@ class RequestHeaders {
   std::wstring block_;
 };
 
-Internet open_session(const HttpSettings& settings) {
+// A session for requests of one scheme, with that scheme's proxy.
+Internet open_session(const HttpSettings& settings, bool https) {
   const std::wstring agent = os::wide(settings.user_agent);
-  // The system's proxy settings (Windows 8.1 and newer), else WinHTTP's own.
-  HINTERNET session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, WINHTTP_NO_PROXY_NAME,
-                                    WINHTTP_NO_PROXY_BYPASS, 0);
-  if (!session) {
-    session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, WINHTTP_NO_PROXY_NAME,
+  const SessionProxy proxy = session_proxy(https);
+  HINTERNET session = nullptr;
+  if (proxy.none) {
+    session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
                             WINHTTP_NO_PROXY_BYPASS, 0);
+  } else if (!proxy.server.empty()) {
+    session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_NAMED_PROXY, proxy.server.c_str(),
+                            proxy.bypass.empty() ? WINHTTP_NO_PROXY_BYPASS : proxy.bypass.c_str(), 0);
+  } else {
+    // No proxy variable: the system's proxy settings (Windows 8.1 and newer),
+    // else WinHTTP's own.
+    session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, WINHTTP_NO_PROXY_NAME,
+                            WINHTTP_NO_PROXY_BYPASS, 0);
+    if (!session) {
+      session = ::WinHttpOpen(agent.c_str(), WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, WINHTTP_NO_PROXY_NAME,
+                              WINHTTP_NO_PROXY_BYPASS, 0);
+    }
   }
   if (!session) throw TransportError{"cannot start WinHTTP: " + describe(::GetLastError()), false, false};
   return Internet(session);
@@ -354,13 +403,13 @@ void read_body(HINTERNET request, const HttpRequest& http, HttpResponse& respons
 void global_http_init() {}
 
 struct HttpConnection::Handle {
-  Internet session;  // its pool keeps this worker's connections
+  // One session per scheme (each has its proxy), opened when first used;
+  // a session's pool keeps this worker's connections.
+  Internet sessions[2];  // http, https
 };
 
 HttpConnection::HttpConnection(const HttpSettings& settings)
-    : settings_(settings), handle_(std::make_unique<Handle>()) {
-  handle_->session = open_session(settings_);
-}
+    : settings_(settings), handle_(std::make_unique<Handle>()) {}
 
 HttpConnection::~HttpConnection() = default;
 
@@ -371,8 +420,13 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
   // send_once: a session of its own has no pooled connection that WinHTTP
   // could silently send the request on a second time.
   Internet own_session;
-  if (request.send_once) own_session = open_session(settings_);
-  const HINTERNET session = request.send_once ? own_session.get() : handle_->session.get();
+  Internet& pooled = handle_->sessions[url.secure ? 1 : 0];
+  if (request.send_once) {
+    own_session = open_session(settings_, url.secure);
+  } else if (!pooled) {
+    pooled = open_session(settings_, url.secure);
+  }
+  const HINTERNET session = request.send_once ? own_session.get() : pooled.get();
 
   const Internet connection(::WinHttpConnect(session, url.host.c_str(), url.port, 0));
   if (!connection) throw transport_error(::GetLastError(), request);
@@ -390,7 +444,7 @@ HttpResponse HttpConnection::perform(const HttpRequest& request, BodyWriter* bod
       std::any_of(request.headers.begin(), request.headers.end(),
                   [](const std::string& line) { return lower(line).rfind("accept-encoding:", 0) == 0; });
   set_request_options(handle.get(), settings_, !body && !own_encoding, request.send_once);
-  set_proxy(handle.get(), request.url);
+  set_proxy_credentials(handle.get(), request.url);
 
   {
     const RequestHeaders headers(request, settings_);
