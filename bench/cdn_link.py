@@ -173,6 +173,17 @@ def big_file_part(ctx: Context, result: ScenarioReport, reps: int) -> None:
         f"of the hash. At N x 100 MB/s the link would take {size / LINK_RATE / connections:.2f} s with "
         f"{connections:.0f} connections; what is above that is the CPU, the ramp-up (the first 0.5 s run 2, then "
         f"4 connections) and the last pieces, which finish on fewer connections.")
+    if CURL in runs:
+        goal = median_wall(runs[CURL]) / FILE_TARGETS[CURL]
+        result.analysis.append(
+            f"HubDeps and the Hub kept {(cpu + server) / wall:.2f} of the {cpus} cores busy on average; other work had "
+            f"the rest (the load average is in the first paragraph). 5x curl means {goal:.2f} s: the same CPU in that "
+            f"time needs {(cpu + server) / goal:.2f} cores, {(cpu + server) / goal / cpus:.0%} of the machine. With the "
+            f"machine to themselves, the {(cpu + server) / cpus:.2f} s that CPU takes on {cpus} cores would be "
+            f"{median_wall(runs[CURL]) * cpus / (cpu + server):.1f}x curl: the target is missed for want of CPU time "
+            f"on a shared machine, not for the link or the number of connections."
+            if wall > goal else
+            f"HubDeps and the Hub kept {(cpu + server) / wall:.2f} of the {cpus} cores busy on average.")
     if CURL in runs and JS in runs:
         result.analysis.append(
             f"curl and the JS client use one connection each: {median_wall(runs[CURL]):.2f} s and "
