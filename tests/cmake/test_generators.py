@@ -86,16 +86,21 @@ class NestedHelperMultiConfig(GeneratorTestCase):
         # A developer's default configurations (read by CMake 3.22+) that lack Release, the one the helper is
         # built in: the nested build must not inherit them.
         env = dict(self.env, CMAKE_CONFIGURATION_TYPES="Debug;RelWithDebInfo")
+        # HUBDEPS_FETCH_MISSING_DEPENDENCIES is passed on to the nested build (nothing is fetched: Debian's copies
+        # are installed; tests/cmake/test_helper_dependencies.py proves the fetch itself).
         output = self.run_command([CMAKE, "-S", project, "-B", build, "-G", "Ninja Multi-Config",
                                    f"-DHUBDEPS_SOURCE_DIR={sources}", STRICT_FLAGS,
-                                   "-DCMAKE_CONFIGURATION_TYPES=Debug;Release"], env=env,
+                                   "-DCMAKE_CONFIGURATION_TYPES=Debug;Release",
+                                   "-DHUBDEPS_FETCH_MISSING_DEPENDENCIES=ON"], env=env,
                                   timeout=1500)  # a whole helper build: minutes, more on a busy machine
         self.assertIn("HubDeps: building the hubdeps helper", output)
         nested = os.path.join(build, "_hubdeps", "helper")
         helper = os.path.join(nested, "tool", "Release", "hubdeps")
         self.assertIn(f"at {helper} (built for this build tree)", output)
         with open(os.path.join(nested, "CMakeCache.txt"), encoding="utf-8") as f:
-            self.assertRegex(f.read(), r"\nCMAKE_CONFIGURATION_TYPES:\w+=Release\n")
+            nested_cache = f.read()
+        self.assertRegex(nested_cache, r"\nCMAKE_CONFIGURATION_TYPES:\w+=Release\n")
+        self.assertRegex(nested_cache, r"\nHUBDEPS_FETCH_MISSING_DEPENDENCIES:BOOL=ON\n")
         self.assertTrue(os.path.isfile(os.path.join(build, "hubdeps", "include", "hf", "bert.hpp")))
         # The generated header names the cache's snapshot (spaces, é) and each configuration compiles and runs it.
         self.assert_every_config_runs(build)
