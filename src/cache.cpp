@@ -11,6 +11,7 @@
 #include "os/link.hpp"
 #include "os/permissions.hpp"
 #include "os/random.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps {
 
@@ -209,7 +210,7 @@ fs::path RepoCache::snapshot_dir(std::string_view commit) const {
 }
 
 fs::path RepoCache::snapshot_path(std::string_view commit, std::string_view repo_path) const {
-  return snapshot_dir(commit) / checked_repo_path(repo_path);
+  return snapshot_dir(commit) / os::utf8_path(checked_repo_path(repo_path));
 }
 
 bool RepoCache::has_blob(std::string_view etag) const {
@@ -322,7 +323,7 @@ void RepoCache::publish_blob(const fs::path& verified_file, std::string_view eta
 
 void RepoCache::mark_no_exist(std::string_view commit, std::string_view repo_path) const {
   const fs::path marker = repo_dir_ / ".no_exist" / checked_commit(commit) /
-                          checked_repo_path(repo_path);
+                          os::utf8_path(checked_repo_path(repo_path));
   if (is_marked_no_exist(commit, repo_path)) return;
   create_parent_folders(marker);
   // Empty: readers only ask whether it exists.
@@ -333,7 +334,7 @@ void RepoCache::mark_no_exist(std::string_view commit, std::string_view repo_pat
 
 bool RepoCache::is_marked_no_exist(std::string_view commit, std::string_view repo_path) const {
   const fs::path marker = repo_dir_ / ".no_exist" / checked_commit(commit) /
-                          checked_repo_path(repo_path);
+                          os::utf8_path(checked_repo_path(repo_path));
   std::error_code error;
   return fs::exists(marker, error);
 }

@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "os/file.hpp"
 #include "os/user.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps {
 
@@ -191,11 +192,11 @@ Environment Environment::from(const Getenv& getenv) {
   // under a uid with no passwd entry), hf_home stays empty: that is only an
   // error if the cache folder is not given directly either.
   if (auto hf_home = non_empty(getenv, "HF_HOME")) {
-    env.hf_home = expand_path(*hf_home, getenv);
+    env.hf_home = os::utf8_path(expand_path(*hf_home, getenv));
   } else if (auto xdg = non_empty(getenv, "XDG_CACHE_HOME")) {
-    env.hf_home = expand_path((std::filesystem::path(*xdg) / "huggingface").string(), getenv);
+    env.hf_home = os::utf8_path(expand_path((os::utf8_path(*xdg) / "huggingface").string(), getenv));
   } else if (auto home = home_of_current_user(getenv)) {
-    env.hf_home = std::filesystem::path(*home) / ".cache" / "huggingface";
+    env.hf_home = os::utf8_path(*home) / ".cache" / "huggingface";
   }
 
   // The legacy name is read unexpanded and then expanded with HF_HUB_CACHE,
@@ -203,7 +204,7 @@ Environment Environment::from(const Getenv& getenv) {
   auto hub_cache = non_empty(getenv, "HF_HUB_CACHE");
   if (!hub_cache) hub_cache = non_empty(getenv, "HUGGINGFACE_HUB_CACHE");
   if (hub_cache) {
-    env.hub_cache = expand_path(*hub_cache, getenv);
+    env.hub_cache = os::utf8_path(expand_path(*hub_cache, getenv));
   } else if (!env.hf_home.empty()) {
     env.hub_cache = env.hf_home / "hub";
   } else {
