@@ -71,7 +71,16 @@ class File {
  private:
   friend class FileLock;  // locks a File it opened itself (os/file_lock.hpp)
   File(int descriptor, std::filesystem::path path) : descriptor_(descriptor), path_(std::move(path)) {}
+  // The sidecar record (portable, file.cpp): "<identity><value>", so a
+  // record left by another file of this name is never taken for this one's.
   std::filesystem::path sidecar(std::string_view name) const;
+  std::optional<std::string> read_sidecar(std::string_view name) const;
+  bool write_sidecar(std::string_view name, std::string_view value) const;
+  void remove_sidecar(std::string_view name) const;
+  // Per platform: what names this open file (device and inode, volume and
+  // file index; empty when unknown), and the rename over an existing file.
+  std::string identity() const;
+  static bool replace(const std::filesystem::path& from, const std::filesystem::path& to);
   int descriptor_ = -1;  // POSIX; a Windows build keeps its HANDLE here
   std::filesystem::path path_;  // as opened: names the sidecar
 };

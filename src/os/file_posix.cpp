@@ -8,8 +8,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <string>
 #include <utility>
 
 #include "os/file.hpp"
@@ -45,14 +44,6 @@ int remove_xattr(int fd, const char* key) { return ::fremovexattr(fd, key); }
 bool attributes_disabled() {
   const char* value = std::getenv("HUBDEPS_NO_XATTR");
   return value && std::string_view(value) == "1";
-}
-
-// Which file a sidecar belongs to: a sidecar outliving its file (deleted by
-// a cache cleaner) must not describe a new file of the same name.
-std::string identity(int descriptor) {
-  struct stat info {};
-  if (::fstat(descriptor, &info) != 0) return {};
-  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + "\n";
 }
 
 }  // namespace
@@ -124,10 +115,18 @@ void File::truncate(std::uint64_t size, std::error_code& error) const {
   error = ::ftruncate(descriptor_, static_cast<off_t>(size)) == 0 ? std::error_code() : last_error();
 }
 
-std::filesystem::path File::sidecar(std::string_view name) const {
-  std::filesystem::path path = path_;
-  path += "." + std::string(name);
-  return path;
+// Which file a sidecar belongs to: a sidecar outliving its file (deleted by
+// a cache cleaner) must not describe a new file of the same name.
+std::string File::identity() const {
+  struct stat info {};
+  if (::fstat(descriptor_, &info) != 0) return {};
+  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + "\n";
+}
+
+bool File::replace(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code error;
+  std::filesystem::rename(from, to, error);
+  return !error;
 }
 
 std::optional<std::string> File::attribute(std::string_view name) const {
@@ -143,12 +142,7 @@ std::optional<std::string> File::attribute(std::string_view name) const {
       }
     }
   }
-  std::ifstream in(sidecar(name), std::ios::binary);
-  if (!in) return std::nullopt;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string expected = identity(descriptor_);
-  if (expected.empty() || text.rfind(expected, 0) != 0) return std::nullopt;
-  return text.substr(expected.size());
+  return read_sidecar(name);
 }
 
 bool File::set_attribute(std::string_view name, std::string_view value) const {
@@ -156,33 +150,12 @@ bool File::set_attribute(std::string_view name, std::string_view value) const {
       set_xattr(descriptor_, attribute_key(name).c_str(), value.data(), value.size()) == 0) {
     return true;
   }
-  // Written whole beside it, then renamed over the old one: a reader never
-  // sees half a record.
-  const std::string owner = identity(descriptor_);
-  if (owner.empty()) return false;
-  const std::filesystem::path target = sidecar(name);
-  std::filesystem::path temporary = target;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << owner << value;
-    if (!out.flush()) return false;
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, target, error);
-  if (!error) return true;
-  std::filesystem::remove(temporary, error);
-  return false;
+  return write_sidecar(name, value);
 }
 
 void File::remove_attribute(std::string_view name) const {
   if (!attributes_disabled()) remove_xattr(descriptor_, attribute_key(name).c_str());
-  std::error_code ignored;
-  std::filesystem::remove(sidecar(name), ignored);
-  // A run killed while writing the sidecar left its temporary file.
-  std::filesystem::path temporary = sidecar(name);
-  temporary += ".tmp";
-  std::filesystem::remove(temporary, ignored);
+  remove_sidecar(name);
 }
 
 }  // namespace hubdeps::os

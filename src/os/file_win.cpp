@@ -10,8 +10,7 @@
 // LongToHandle are the conversions it gives for that.
 #include <windows.h>
 
-#include <fstream>
-#include <iterator>
+#include <string>
 #include <utility>
 
 #include "os/file.hpp"
@@ -23,16 +22,6 @@ namespace hubdeps::os {
 namespace {
 
 HANDLE handle_of(int descriptor) { return ::LongToHandle(descriptor); }
-
-// Which file a sidecar belongs to: its volume and file index, as POSIX's
-// device and inode. A sidecar outliving its file (deleted by a cache
-// cleaner) must not describe a new file of the same name.
-std::string identity(int descriptor) {
-  BY_HANDLE_FILE_INFORMATION info{};
-  if (!::GetFileInformationByHandle(handle_of(descriptor), &info)) return {};
-  const std::uint64_t index = (std::uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow;
-  return std::to_string(info.dwVolumeSerialNumber) + ":" + std::to_string(index) + "\n";
-}
 
 OVERLAPPED at_offset(std::uint64_t offset) {
   OVERLAPPED overlapped{};
@@ -129,49 +118,26 @@ void File::truncate(std::uint64_t size, std::error_code& error) const {
               : last_error();
 }
 
-std::filesystem::path File::sidecar(std::string_view name) const {
-  std::filesystem::path path = path_;
-  path += "." + std::string(name);
-  return path;
+// Which file a sidecar belongs to: its volume and file index, as POSIX's
+// device and inode. A sidecar outliving its file (deleted by a cache
+// cleaner) must not describe a new file of the same name.
+std::string File::identity() const {
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!::GetFileInformationByHandle(handle_of(descriptor_), &info)) return {};
+  const std::uint64_t index = (std::uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow;
+  return std::to_string(info.dwVolumeSerialNumber) + ":" + std::to_string(index) + "\n";
 }
 
-std::optional<std::string> File::attribute(std::string_view name) const {
-  std::ifstream in(sidecar(name), std::ios::binary);
-  if (!in) return std::nullopt;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string expected = identity(descriptor_);
-  if (expected.empty() || text.rfind(expected, 0) != 0) return std::nullopt;
-  return text.substr(expected.size());
+bool File::replace(const std::filesystem::path& from, const std::filesystem::path& to) {
+  return ::MoveFileExW(long_path(from).c_str(), long_path(to).c_str(), MOVEFILE_REPLACE_EXISTING) != 0;
 }
+
+std::optional<std::string> File::attribute(std::string_view name) const { return read_sidecar(name); }
 
 bool File::set_attribute(std::string_view name, std::string_view value) const {
-  // Written whole beside it, then moved over the old one: a reader never
-  // sees half a record.
-  const std::string owner = identity(descriptor_);
-  if (owner.empty()) return false;
-  const std::filesystem::path target = sidecar(name);
-  std::filesystem::path temporary = target;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << owner << value;
-    if (!out.flush()) return false;
-  }
-  if (::MoveFileExW(long_path(temporary).c_str(), long_path(target).c_str(), MOVEFILE_REPLACE_EXISTING)) {
-    return true;
-  }
-  std::error_code ignored;
-  std::filesystem::remove(temporary, ignored);
-  return false;
+  return write_sidecar(name, value);
 }
 
-void File::remove_attribute(std::string_view name) const {
-  std::error_code ignored;
-  std::filesystem::remove(sidecar(name), ignored);
-  // A run killed while writing the sidecar left its temporary file.
-  std::filesystem::path temporary = sidecar(name);
-  temporary += ".tmp";
-  std::filesystem::remove(temporary, ignored);
-}
+void File::remove_attribute(std::string_view name) const { remove_sidecar(name); }
 
 }  // namespace hubdeps::os
