@@ -8,6 +8,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build-win}"
+# Absolute: Wine refuses a relative WINEPREFIX, and the tests run from tests/e2e.
+mkdir -p "$build" && build="$(cd "$build" && pwd)"
 
 wine="$(command -v wine64 || true)"
 [ -z "$wine" ] && [ -x /usr/lib/wine/wine64 ] && wine=/usr/lib/wine/wine64  # Debian's wine64 without the wine package
