@@ -1,5 +1,5 @@
-// os::lower_cpu_priority on POSIX: a nice value of 10, what `nice` gives a
-// command by default. On Linux setpriority(PRIO_PROCESS, 0) changes only
+// os::lower_cpu_priority on POSIX: a nice value of 5 (bench scenario 8 chose it: 10 starved a
+// download behind a fast link, 0 slowed the compiler). On Linux setpriority(PRIO_PROCESS, 0) changes only
 // the calling thread, which is why it must run before any thread starts:
 // new threads inherit it.
 #include <sys/resource.h>
@@ -12,7 +12,7 @@
 namespace hubdeps::os {
 
 namespace {
-constexpr int kBelowNormal = 10;
+constexpr int kBelowNormal = 5;
 }
 
 void lower_cpu_priority(std::error_code& error) {

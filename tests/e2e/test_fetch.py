@@ -461,7 +461,7 @@ class FetchAtLowPriority(HubTestCase):
     def test_every_thread_of_the_download_runs_below_normal_priority(self):
         values = self.nice_values_while_downloading("--low-priority")
         self.assertGreater(len(values), 1, "the download's worker threads were running")
-        self.assertEqual(set(values.values()), {max(10, os.getpriority(os.PRIO_PROCESS, 0))}, values)
+        self.assertEqual(set(values.values()), {max(5, os.getpriority(os.PRIO_PROCESS, 0))}, values)
 
     def test_without_it_the_download_keeps_the_callers_priority(self):
         values = self.nice_values_while_downloading()
