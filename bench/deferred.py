@@ -293,24 +293,6 @@ def scenario_deferred(ctx: Context) -> ScenarioReport:
     return result
 
 
-def splice(report_path: str, section: str, summary_rows: list[str]) -> None:
-    """Replaces this scenario's section and summary rows in an existing report, or adds them."""
-    with open(report_path, encoding="utf-8") as stream:
-        text = stream.read()
-    text = "\n".join(line for line in text.split("\n") if not line.startswith(f"| {KEY}. "))
-    summary_end = text.find("\n\n## Machine")
-    if summary_end >= 0 and summary_rows:
-        text = text[:summary_end] + "\n" + "\n".join(summary_rows) + text[summary_end:]
-    heading = re.search(rf"^## {KEY}\. .*$", text, flags=re.MULTILINE)
-    if heading:
-        following = re.search(r"^## ", text[heading.end():], flags=re.MULTILINE)
-        end = heading.end() + following.start() if following else len(text)
-        text = text[:heading.start()] + section.rstrip("\n") + "\n\n" + text[end:].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    report.write(report_path, text.rstrip("\n") + "\n")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run scenario 8 alone and update its section of the report.")
     parser.add_argument("--hubdeps", default=os.path.join(REPO_DIR, "build", "tool", "hubdeps"))
@@ -344,16 +326,8 @@ def main(argv=None) -> int:
         result = scenario_deferred(ctx)
     rendered = report.render(command="python3 bench/deferred.py", facts=machine.machine_facts(args.work_dir),
                              versions={}, loads={"start": load}, reports=[result], notes=[], quick=args.quick)
-    section = rendered[rendered.index(f"## {KEY}. "):]
-    summary_rows = [line for line in rendered.split("\n") if line.startswith(f"| {KEY}. ")]
-    note = (f"Measured by `python3 bench/deferred.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-            f"apart from the rest of this report.")
-    section = section.replace("\n\n", f"\n\n{note}\n\n", 1)
     report_path = args.report if not args.quick else os.path.join(args.work_dir, "REPORT.md")
-    if os.path.isfile(report_path) and not args.quick:
-        splice(report_path, section, summary_rows)
-    else:
-        report.write(report_path, rendered)
+    report.replace_section(report_path, KEY, rendered, "python3 bench/deferred.py")
     if not args.quick:
         shutil.rmtree(args.work_dir, ignore_errors=True)
     log(f"wrote {report_path}")

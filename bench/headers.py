@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -199,25 +198,6 @@ def scenario_headers(ctx: Context) -> ScenarioReport:
     return result
 
 
-def splice(report_path: str, section: str, summary_rows: list[str]) -> None:
-    """Replaces this scenario's section and summary rows in an existing report, or adds them."""
-    with open(report_path, encoding="utf-8") as stream:
-        text = stream.read()
-    lines = [line for line in text.split("\n") if not line.startswith(f"| {KEY}. ")]
-    text = "\n".join(lines)
-    summary_end = text.find("\n\n## Machine")
-    if summary_end >= 0 and summary_rows:
-        text = text[:summary_end] + "\n" + "\n".join(summary_rows) + text[summary_end:]
-    heading = re.search(rf"^## {KEY}\. .*$", text, flags=re.MULTILINE)
-    if heading:
-        following = re.search(r"^## ", text[heading.end():], flags=re.MULTILINE)
-        end = heading.end() + following.start() if following else len(text)
-        text = text[:heading.start()] + section.rstrip("\n") + "\n\n" + text[end:].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    report.write(report_path, text.rstrip("\n") + "\n")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run scenario 7 alone and update its section of the report.")
     parser.add_argument("--hubdeps", default=os.path.join(REPO_DIR, "build", "tool", "hubdeps"))
@@ -245,15 +225,7 @@ def main(argv=None) -> int:
     result = scenario_headers(ctx)
     rendered = report.render(command="python3 bench/headers.py", facts=machine.machine_facts(args.work_dir),
                              versions={}, loads={}, reports=[result], notes=[], quick=False)
-    section = rendered[rendered.index(f"## {KEY}. "):]
-    summary_rows = [line for line in rendered.split("\n") if line.startswith(f"| {KEY}. ")]
-    note = (f"Measured by `python3 bench/headers.py` on "
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, apart from the rest of this report.")
-    section = section.replace("\n\n", f"\n\n{note}\n\n", 1)
-    if os.path.isfile(args.report):
-        splice(args.report, section, summary_rows)
-    else:
-        report.write(args.report, rendered)
+    report.replace_section(args.report, KEY, rendered, "python3 bench/headers.py")
     shutil.rmtree(args.work_dir, ignore_errors=True)
     log(f"wrote {args.report}")
     return 0 if all(check.passed is not False for check in result.checks) and not result.skipped else 1
