@@ -17,6 +17,7 @@ packages=(
   python3-httpx python3-fsspec python3-tqdm python3-packaging python3-typing-extensions python3-click
   openssl                # tests make a self-signed certificate for the TLS test
   curl                   # the test Hub's own speed check
+  nghttp2-proxy          # nghttpx: HTTP/2 in front of the test Hub (e2e test_http2, bench scenario 9)
   nodejs npm             # interop tests with the official @huggingface/hub client
   clang                  # generated headers are compiled with GCC and Clang; libFuzzer
 )

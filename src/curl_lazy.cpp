@@ -28,6 +28,15 @@ struct Curl {
   decltype(&::curl_easy_strerror) easy_strerror;
   decltype(&::curl_slist_append) slist_append;
   decltype(&::curl_slist_free_all) slist_free_all;
+  decltype(&::curl_multi_init) multi_init;
+  decltype(&::curl_multi_cleanup) multi_cleanup;
+  decltype(&::curl_multi_setopt) multi_setopt;
+  decltype(&::curl_multi_add_handle) multi_add_handle;
+  decltype(&::curl_multi_remove_handle) multi_remove_handle;
+  decltype(&::curl_multi_perform) multi_perform;
+  decltype(&::curl_multi_poll) multi_poll;
+  decltype(&::curl_multi_wakeup) multi_wakeup;
+  decltype(&::curl_multi_info_read) multi_info_read;
 };
 
 template <typename Function>
@@ -52,6 +61,15 @@ const Curl& curl() {
     bind(library, "curl_easy_strerror", functions.easy_strerror);
     bind(library, "curl_slist_append", functions.slist_append);
     bind(library, "curl_slist_free_all", functions.slist_free_all);
+    bind(library, "curl_multi_init", functions.multi_init);
+    bind(library, "curl_multi_cleanup", functions.multi_cleanup);
+    bind(library, "curl_multi_setopt", functions.multi_setopt);
+    bind(library, "curl_multi_add_handle", functions.multi_add_handle);
+    bind(library, "curl_multi_remove_handle", functions.multi_remove_handle);
+    bind(library, "curl_multi_perform", functions.multi_perform);
+    bind(library, "curl_multi_poll", functions.multi_poll);
+    bind(library, "curl_multi_wakeup", functions.multi_wakeup);
+    bind(library, "curl_multi_info_read", functions.multi_info_read);
   });
   return functions;
 }
@@ -70,6 +88,36 @@ struct curl_slist* curl_slist_append(struct curl_slist* list, const char* text) 
   return curl().slist_append(list, text);
 }
 void curl_slist_free_all(struct curl_slist* list) { curl().slist_free_all(list); }
+
+// The multi interface (http_multiplexed.cpp).
+CURLM* curl_multi_init(void) { return curl().multi_init(); }
+CURLMcode curl_multi_cleanup(CURLM* multi) { return curl().multi_cleanup(multi); }
+CURLMcode curl_multi_add_handle(CURLM* multi, CURL* handle) { return curl().multi_add_handle(multi, handle); }
+CURLMcode curl_multi_remove_handle(CURLM* multi, CURL* handle) { return curl().multi_remove_handle(multi, handle); }
+CURLMcode curl_multi_perform(CURLM* multi, int* running) { return curl().multi_perform(multi, running); }
+CURLMcode curl_multi_poll(CURLM* multi, struct curl_waitfd* fds, unsigned int count, int timeout_ms, int* ready) {
+  return curl().multi_poll(multi, fds, count, timeout_ms, ready);
+}
+CURLMcode curl_multi_wakeup(CURLM* multi) { return curl().multi_wakeup(multi); }
+CURLMsg* curl_multi_info_read(CURLM* multi, int* left) { return curl().multi_info_read(multi, left); }
+
+// Multi options are numbered as easy ones: the number says the argument's type.
+CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...) {
+  va_list args;
+  va_start(args, option);
+  CURLMcode code;
+  if (option < CURLOPTTYPE_OBJECTPOINT) {
+    code = curl().multi_setopt(multi, option, va_arg(args, long));
+  } else if (option < CURLOPTTYPE_FUNCTIONPOINT) {
+    code = curl().multi_setopt(multi, option, va_arg(args, void*));
+  } else if (option < CURLOPTTYPE_OFF_T) {
+    code = curl().multi_setopt(multi, option, va_arg(args, void (*)(void)));
+  } else {
+    code = curl().multi_setopt(multi, option, va_arg(args, curl_off_t));
+  }
+  va_end(args);
+  return code;
+}
 
 // The option's number says its argument's type, the way libcurl reads it.
 CURLcode curl_easy_setopt(CURL* handle, CURLoption option, ...) {

@@ -74,7 +74,7 @@ std::string download_linear(HttpTransport& connection, const std::string& url, c
 // interrupted run, and returns the blob's hash: a large file as parallel
 // ranges, other files (and any file from a server that ignores Range) in
 // one stream.
-std::string fetch_blob(HttpConnection& connection, const std::string& url, const RepoFile& file,
+std::string fetch_blob(HttpTransport& connection, const std::string& url, const RepoFile& file,
                        const HubContext& file_context, Progress& progress, const std::atomic<bool>& cancelled,
                        const PartFile& part, std::uint64_t left, const DownloadTuning& tuning) {
   const std::uint64_t have = left > file.size ? 0 : left;
@@ -111,7 +111,7 @@ void verify(const PartFile& part, const RepoFile& file, const HubContext& file_c
 
 }  // namespace
 
-bool download_blob(HttpConnection& connection, const RepoCache& cache, const RepoFile& file,
+bool download_blob(HttpTransport& connection, const RepoCache& cache, const RepoFile& file,
                    const std::string& url, const HubContext& context, Progress& progress,
                    const std::atomic<bool>& cancelled, const DownloadTuning& tuning) {
   const std::string etag = file.etag();

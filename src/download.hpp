@@ -29,7 +29,7 @@ struct DownloadTuning {
 // Returns true when it transferred bytes, false when the blob was already
 // in the cache (another process may have fetched it while we waited for the
 // lock). `url` is the resolve URL by commit; redirects to a CDN are followed.
-bool download_blob(HttpConnection& connection, const RepoCache& cache, const RepoFile& file,
+bool download_blob(HttpTransport& connection, const RepoCache& cache, const RepoFile& file,
                    const std::string& url, const HubContext& context, Progress& progress,
                    const std::atomic<bool>& cancelled, const DownloadTuning& tuning = {});
 
