@@ -270,7 +270,7 @@ bool RepoCache::snapshot_file_present(std::string_view commit, std::string_view 
 std::optional<std::string> RepoCache::snapshot_link_blob(std::string_view commit,
                                                         std::string_view repo_path) const {
   std::error_code error;
-  const fs::path target = fs::read_symlink(snapshot_path(commit, repo_path), error);
+  const fs::path target = os::read_symlink(snapshot_path(commit, repo_path), error);
   if (error) return std::nullopt;
   return target.filename().string();
 }
@@ -279,9 +279,12 @@ RepoCache::Entry RepoCache::check_snapshot_entry(std::string_view commit, std::s
                                                  std::string_view etag, std::uint64_t size) const {
   const fs::path entry = snapshot_path(commit, repo_path);
   std::error_code error;
-  const auto status = fs::symlink_status(entry, error);
-  if (error || !fs::exists(status)) return Entry::missing;
-  if (!fs::is_symlink(status)) return fs::is_regular_file(status) ? Entry::not_a_link : Entry::missing;
+  if (!os::is_symlink(entry)) {
+    // Not a link, so following it changes nothing (os::is_symlink: MinGW's
+    // symlink_status follows links on Windows).
+    const auto status = fs::status(entry, error);
+    return !error && fs::is_regular_file(status) ? Entry::not_a_link : Entry::missing;
+  }
   if (snapshot_link_blob(commit, repo_path) != etag) return Entry::other_blob;
   const auto actual = fs::file_size(blob_path(etag), error);  // follows nothing: blobs are files
   if (error) return Entry::missing;

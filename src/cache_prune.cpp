@@ -11,6 +11,7 @@
 
 #include "cache.hpp"
 #include "error.hpp"
+#include "os/link.hpp"
 
 namespace hubdeps {
 
@@ -125,8 +126,9 @@ std::string trimmed_content(const fs::path& path) {
 // Like rmdir(2): removes `dir` only if it is an empty folder (never a file
 // or a link in its place). True when it is gone, or was never there.
 bool remove_if_empty_folder(const fs::path& dir) {
+  if (os::is_symlink(dir)) return false;
   std::error_code error;
-  const fs::file_status status = fs::symlink_status(dir, error);
+  const fs::file_status status = fs::status(dir, error);  // not a link: nothing to follow
   if (status.type() == fs::file_type::not_found) return true;
   if (status.type() != fs::file_type::directory) return false;
   return fs::remove(dir, error) && !error;
@@ -139,8 +141,13 @@ bool remove_empty_folders(const fs::path& dir, bool including_dir) {
   std::vector<fs::path> folders;
   std::error_code error;
   for (fs::recursive_directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    if (os::is_symlink(it->path())) {
+      // Never into a linked folder (MinGW's iterator follows links on Windows).
+      it.disable_recursion_pending();
+      continue;
+    }
     std::error_code status_error;
-    if (it->is_directory(status_error) && !it->is_symlink(status_error)) folders.push_back(it->path());
+    if (it->is_directory(status_error)) folders.push_back(it->path());
   }
   std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) {
     return a.native().size() > b.native().size();

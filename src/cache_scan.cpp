@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "error.hpp"
+#include "os/link.hpp"
 
 namespace hubdeps {
 
@@ -61,9 +62,9 @@ SnapshotEntry scan_entry(const CachedRepo& repo, const fs::path& snapshot, const
   SnapshotEntry entry;
   entry.path = path.lexically_relative(snapshot).generic_string();
   std::error_code error;
-  entry.is_link = fs::is_symlink(fs::symlink_status(path, error));
+  entry.is_link = os::is_symlink(path);
   if (entry.is_link) {
-    const fs::path target = fs::read_symlink(path, error);
+    const fs::path target = os::read_symlink(path, error);
     if (!error) entry.blob = linked_blob_name(repo.dir, path, target);
   }
   const auto status = fs::status(path, error);

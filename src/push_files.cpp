@@ -7,6 +7,7 @@
 
 #include "error.hpp"
 #include "glob.hpp"
+#include "os/link.hpp"
 #include "repo.hpp"
 
 namespace hubdeps {
@@ -58,11 +59,11 @@ bool is_inside(const fs::path& target, const fs::path& folder) {
 // outside the folder stops the push unless `links` allows it.
 std::string link_problem(const fs::path& link, const fs::path& folder, ExternalLinks links) {
   std::error_code ec;
-  const fs::path target = fs::canonical(link, ec);
+  const fs::path target = os::canonical(link, ec);
   if (ec) {
     std::error_code text_ec;
     return "skipped '" + link.string() + "': a dangling link (to '" +
-           fs::read_symlink(link, text_ec).string() + "', which does not exist)";
+           os::read_symlink(link, text_ec).string() + "', which does not exist)";
   }
   const fs::file_status status = fs::status(target, ec);
   if (fs::is_directory(status)) {
@@ -73,7 +74,7 @@ std::string link_problem(const fs::path& link, const fs::path& folder, ExternalL
     return "skipped '" + link.string() + "': a link to '" + target.string() +
            "', which is not a file";
   }
-  const fs::path root = fs::canonical(folder, ec);
+  const fs::path root = os::canonical(folder, ec);
   if (links == ExternalLinks::refuse && (ec || !is_inside(target, root))) {
     throw Error(ExitCode::usage,
                 "'" + link.string() + "' is a symbolic link to '" + target.string() +
@@ -156,7 +157,8 @@ CollectedFiles collect_push_files(const std::vector<fs::path>& paths,
       }
       const std::string relative_path = relative.generic_string();
       std::error_code entry_ec;
-      if (it->is_symlink(entry_ec)) {
+      if (os::is_symlink(it->path())) {
+        it.disable_recursion_pending();  // MinGW's iterator would follow a link to a folder on Windows
         if (!filter.selects(relative_path)) continue;
         std::string problem = link_problem(it->path(), path, links);
         if (!problem.empty()) {

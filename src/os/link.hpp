@@ -2,9 +2,12 @@
 // -> ../../blobs/<etag>). Knows nothing of the Hub; failures come back as
 // std::error_code.
 //
-// link_posix.cpp uses symlink(2) and rename(2). A Windows implementation
-// (link_win.cpp) goes beside it: CreateSymbolicLinkW with
-// SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE, then a replacing rename.
+// link_posix.cpp uses symlink(2) and rename(2), and std::filesystem to read
+// links. link_win.cpp uses CreateSymbolicLinkW with
+// SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE, then a replacing rename; it
+// reads links itself, since MinGW's std::filesystem cannot: its
+// symlink_status follows links there, read_symlink is not implemented and
+// canonical resolves no link.
 #pragma once
 
 #include <filesystem>
@@ -22,5 +25,19 @@ namespace hubdeps::os {
 // file instead, as huggingface_hub does.
 void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,
                           std::error_code& error);
+
+// Whether `path` itself is a symbolic link (not what it points to), as
+// Python's os.path.islink says; false when it is missing or cannot be asked.
+// On Windows only IO_REPARSE_TAG_SYMLINK counts (not a junction), as in Python.
+bool is_symlink(const std::filesystem::path& path);
+
+// The target `link` holds, as written: a relative one stays relative to the
+// link's folder. Empty, with `error` set, when `link` is not a symbolic link.
+std::filesystem::path read_symlink(const std::filesystem::path& link, std::error_code& error);
+
+// The absolute path `path` names once every link on the way is followed
+// (realpath(3); on Windows the final path of the file opened through them).
+// `error` is set when it does not exist, a dangling link included.
+std::filesystem::path canonical(const std::filesystem::path& path, std::error_code& error);
 
 }  // namespace hubdeps::os

@@ -1,5 +1,6 @@
 // os::replace_with_symlink on POSIX: symlink(2) under a unique name, then
 // rename(2) over the entry (symlink(2) itself refuses to replace one).
+// Reading links is std::filesystem's (lstat, readlink, realpath).
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,19 @@ void replace_with_symlink(const std::filesystem::path& link, const std::filesyst
     error.clear();
     return;
   }
+}
+
+bool is_symlink(const std::filesystem::path& path) {
+  std::error_code ignored;
+  return std::filesystem::is_symlink(std::filesystem::symlink_status(path, ignored));
+}
+
+std::filesystem::path read_symlink(const std::filesystem::path& link, std::error_code& error) {
+  return std::filesystem::read_symlink(link, error);
+}
+
+std::filesystem::path canonical(const std::filesystem::path& path, std::error_code& error) {
+  return std::filesystem::canonical(path, error);
 }
 
 }  // namespace hubdeps::os

@@ -5,7 +5,15 @@
 // SeCreateSymbolicLinkPrivilege (an administrator); without either the
 // error is operation_not_permitted and the caller copies the file instead,
 // as huggingface_hub does (file_download.py, _create_symlink).
+// Reading a link: its reparse point (FSCTL_GET_REPARSE_POINT); following
+// links: GetFinalPathNameByHandleW of the file opened through them.
 #include <windows.h>
+#include <winioctl.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "os/link.hpp"
 #include "os/random.hpp"
@@ -32,7 +40,118 @@ bool create_symlink(const std::wstring& link, const std::wstring& target) {
   return true;
 }
 
+// A symbolic link's reparse data (REPARSE_DATA_BUFFER's SymbolicLink
+// branch, documented with FSCTL_GET_REPARSE_POINT; the DDK's ntifs.h declares
+// it, <windows.h> does not).
+struct SymbolicLinkReparseData {
+  ULONG tag;
+  USHORT data_length;
+  USHORT reserved;
+  USHORT substitute_name_offset;  // bytes into `names`
+  USHORT substitute_name_length;  // bytes
+  USHORT print_name_offset;
+  USHORT print_name_length;
+  ULONG flags;                    // 1: SYMLINK_FLAG_RELATIVE
+  WCHAR names[1];
+};
+
+constexpr DWORD kMaximumReparseDataSize = 16 * 1024;
+
+// Opened to ask about the entry itself (the link, not its target), or,
+// with `follow`, about the file at the end of its links. No access to the
+// content is asked, so a file others hold open answers too.
+HANDLE open_for_attributes(const std::filesystem::path& path, bool follow) {
+  const DWORD flags = FILE_FLAG_BACKUP_SEMANTICS | (follow ? 0 : FILE_FLAG_OPEN_REPARSE_POINT);
+  return ::CreateFileW(long_path(path).c_str(), FILE_READ_ATTRIBUTES,
+                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING, flags,
+                       nullptr);
+}
+
+// "\\?\C:\x" and "\??\C:\x" name C:\x; "\\?\UNC\server\share" names
+// \\server\share.
+std::wstring without_nt_prefix(std::wstring path) {
+  for (const wchar_t* prefix : {L"\\\\?\\", L"\\??\\"}) {
+    const std::wstring_view start(prefix);
+    if (path.compare(0, start.size(), start) != 0) continue;
+    if (path.compare(start.size(), 4, L"UNC\\") == 0) return L"\\" + path.substr(start.size() + 3);
+    return path.substr(start.size());
+  }
+  return path;
+}
+
 }  // namespace
+
+bool is_symlink(const std::filesystem::path& path) {
+  const DWORD attributes = ::GetFileAttributesW(long_path(path).c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_REPARSE_POINT)) return false;
+  const HANDLE entry = open_for_attributes(path, false);
+  if (entry == INVALID_HANDLE_VALUE) return false;
+  FILE_ATTRIBUTE_TAG_INFO info{};
+  const bool asked = ::GetFileInformationByHandleEx(entry, FileAttributeTagInfo, &info, sizeof info) != 0;
+  ::CloseHandle(entry);
+  return asked && info.ReparseTag == IO_REPARSE_TAG_SYMLINK;
+}
+
+std::filesystem::path read_symlink(const std::filesystem::path& link, std::error_code& error) {
+  const HANDLE entry = open_for_attributes(link, false);
+  if (entry == INVALID_HANDLE_VALUE) {
+    error = last_error();
+    return {};
+  }
+  std::vector<std::byte> buffer(kMaximumReparseDataSize);
+  DWORD size = 0;
+  const bool read = ::DeviceIoControl(entry, FSCTL_GET_REPARSE_POINT, nullptr, 0, buffer.data(),
+                                      static_cast<DWORD>(buffer.size()), &size, nullptr) != 0;
+  const DWORD code = ::GetLastError();
+  ::CloseHandle(entry);
+  const auto* data = reinterpret_cast<const SymbolicLinkReparseData*>(buffer.data());
+  if (!read || size < offsetof(SymbolicLinkReparseData, names) || data->tag != IO_REPARSE_TAG_SYMLINK) {
+    // Not a reparse point at all, or another kind (a junction, a cloud file).
+    error = !read && code != ERROR_NOT_A_REPARSE_POINT ? error_from(code)
+                                                       : std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  // The print name is the target as given when the link was made; the
+  // substitute name is the same, in the NT form for an absolute target.
+  const bool printable = data->print_name_length > 0;
+  const USHORT offset = printable ? data->print_name_offset : data->substitute_name_offset;
+  const USHORT length = printable ? data->print_name_length : data->substitute_name_length;
+  const std::size_t names_at = offsetof(SymbolicLinkReparseData, names);
+  if (names_at + std::size_t{offset} + length > size) {
+    error = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  std::wstring target(length / sizeof(wchar_t), L'\0');
+  std::memcpy(target.data(), buffer.data() + names_at + offset, target.size() * sizeof(wchar_t));
+  error.clear();
+  return std::filesystem::path(without_nt_prefix(std::move(target)));
+}
+
+std::filesystem::path canonical(const std::filesystem::path& path, std::error_code& error) {
+  const HANDLE file = open_for_attributes(path, true);
+  if (file == INVALID_HANDLE_VALUE) {
+    error = last_error();
+    return {};
+  }
+  std::wstring final_path(MAX_PATH, L'\0');
+  for (;;) {
+    const DWORD size = ::GetFinalPathNameByHandleW(file, final_path.data(), static_cast<DWORD>(final_path.size()),
+                                                   FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    if (size == 0) {
+      error = last_error();
+      ::CloseHandle(file);
+      return {};
+    }
+    if (size < final_path.size()) {
+      final_path.resize(size);
+      break;
+    }
+    final_path.assign(size, L'\0');  // too small: `size` is the room needed
+  }
+  ::CloseHandle(file);
+  error.clear();
+  return std::filesystem::path(without_nt_prefix(std::move(final_path)));
+}
 
 void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,
                           std::error_code& error) {
