@@ -8,6 +8,7 @@
 #include "download.hpp"
 #include "error.hpp"
 #include "fake_transport.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 using fake::FakeAnswer;
@@ -25,18 +26,16 @@ std::string make_blob(std::size_t size) {
 
 // A blob being downloaded into a part-file in a fresh folder, through the
 // steps download.cpp chains: file, hash, progress.
-class BlobRangeTest : public ::testing::Test {
+class BlobRangeTest : public hubdeps::testing::TempDirTest {
  protected:
+  BlobRangeTest() : TempDirTest("hubdeps-range") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-range-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
     std::error_code error;
     part_.path = dir_ / "blob.incomplete";
     part_.file = os::File::open(part_.path, os::File::Mode::read_write, error);
     ASSERT_FALSE(error);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void use_blob(const std::string& blob) {
     blob_ = blob;
@@ -64,7 +63,6 @@ class BlobRangeTest : public ::testing::Test {
     return fetch_blob_range(server, "http://hub.test/resolve/model.safetensors", range, context_);
   }
 
-  fs::path dir_;
   PartFile part_;
   std::string blob_;
   RepoFile file_;

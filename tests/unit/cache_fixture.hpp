@@ -16,6 +16,7 @@
 
 #include "cache_needs.hpp"
 #include "lockfile.hpp"
+#include "temp_dir.hpp"
 
 namespace hubdeps::testing {
 
@@ -26,15 +27,14 @@ inline std::string sha1_name(char digit) { return std::string(40, digit); }
 inline std::string sha256_name(char digit) { return std::string(64, digit); }
 inline std::string commit_name(char digit) { return std::string(40, digit); }
 
-class CacheFixture : public ::testing::Test {
+class CacheFixture : public TempDirTest {
  protected:
+  CacheFixture() : TempDirTest("hubdeps-cache-house") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-cache-house-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = fs::path(pattern) / "hub";
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
+    root_ = dir_ / "hub";
     fs::create_directories(root_);
   }
-  void TearDown() override { fs::remove_all(root_.parent_path()); }
 
   fs::path repo_dir(const std::string& folder) const { return root_ / folder; }
 

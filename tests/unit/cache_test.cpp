@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,17 +34,12 @@ const std::string kSha1 = "ce013625030ba8dba906f756967f9e9ca394464a";
 const std::string kOtherSha1 = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 const std::string kSha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
-class CacheTest : public ::testing::Test {
+class CacheTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-cache-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  CacheTest() : TempDirTest("hubdeps-cache") {}
 
   RepoCache repo(const char* id = "org/name") const {
-    return RepoCache(root_, RepoType::model, RepoId::parse(id));
+    return RepoCache(dir_, RepoType::model, RepoId::parse(id));
   }
 
   static std::string read(const fs::path& path) {
@@ -75,8 +71,6 @@ class CacheTest : public ::testing::Test {
     EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
     return info.st_mode & 07777;
   }
-
-  fs::path root_;
 };
 
 // Sets the umask for one test and restores it, so file mode checks do not
@@ -102,16 +96,16 @@ TEST_F(CacheTest, FolderNameJoinsTypeAndIdPartsWithDoubleDashes) {
 
 TEST_F(CacheTest, LegacyBareIdGetsNoNamespacePart) {
   EXPECT_EQ(RepoCache::folder_name(RepoType::model, RepoId::parse("gpt2")), "models--gpt2");
-  EXPECT_EQ(repo("gpt2").repo_dir(), root_ / "models--gpt2");
+  EXPECT_EQ(repo("gpt2").repo_dir(), dir_ / "models--gpt2");
 }
 
 TEST_F(CacheTest, PathsFollowTheHuggingFaceLayout) {
   const RepoCache cache = repo();
-  const fs::path dir = root_ / "models--org--name";
+  const fs::path dir = dir_ / "models--org--name";
   EXPECT_EQ(cache.repo_dir(), dir);
   EXPECT_EQ(cache.blob_path(kSha256), dir / "blobs" / kSha256);
   EXPECT_EQ(cache.incomplete_path(kSha1), dir / "blobs" / (kSha1 + ".incomplete"));
-  EXPECT_EQ(cache.lock_path(kSha1), root_ / ".locks" / "models--org--name" / (kSha1 + ".lock"));
+  EXPECT_EQ(cache.lock_path(kSha1), dir_ / ".locks" / "models--org--name" / (kSha1 + ".lock"));
   EXPECT_EQ(cache.snapshot_dir(kCommit), dir / "snapshots" / kCommit);
   EXPECT_EQ(cache.snapshot_path(kCommit, "onnx/model.onnx"),
             dir / "snapshots" / kCommit / "onnx" / "model.onnx");
@@ -224,28 +218,28 @@ TEST_F(CacheTest, ACommitNeedsNoRef) {
 
 TEST_F(CacheTest, AtomicWriteReplacesContentWithTheUmaskMode) {
   const ScopedUmask umask(027);
-  const fs::path path = root_ / "deep" / "folder" / "file.txt";
+  const fs::path path = dir_ / "deep" / "folder" / "file.txt";
   write_file_atomic(path, "first");
   write_file_atomic(path, "second, longer");
   EXPECT_EQ(read(path), "second, longer");
   EXPECT_EQ(mode_of(path), 0640u);
-  EXPECT_EQ(entries_below(root_ / "deep" / "folder"), std::vector<std::string>{"file.txt"});
+  EXPECT_EQ(entries_below(dir_ / "deep" / "folder"), std::vector<std::string>{"file.txt"});
 }
 
 TEST_F(CacheTest, AtomicWriteOfABareFileNameWritesInTheCurrentFolder) {
   const fs::path previous = fs::current_path();
-  fs::current_path(root_);
+  fs::current_path(dir_);
   write_file_atomic("hubdeps.lock", "{}\n");
   fs::current_path(previous);
-  EXPECT_EQ(read(root_ / "hubdeps.lock"), "{}\n");
+  EXPECT_EQ(read(dir_ / "hubdeps.lock"), "{}\n");
 }
 
 TEST_F(CacheTest, FailedAtomicWriteLeavesNothingBehind) {
   // rename(2) cannot put a file over a non-empty folder.
-  const fs::path target = root_ / "dir" / "target";
+  const fs::path target = dir_ / "dir" / "target";
   write(target / "occupant", "x");
   EXPECT_THROW(write_file_atomic(target, "content"), Error);
-  EXPECT_EQ(entries_below(root_ / "dir"), (std::vector<std::string>{"target", "target/occupant"}));
+  EXPECT_EQ(entries_below(dir_ / "dir"), (std::vector<std::string>{"target", "target/occupant"}));
 }
 
 TEST_F(CacheTest, NoExistMarkerIsAnEmptyFileForThatCommitAndPathOnly) {
@@ -441,12 +435,12 @@ TEST_F(CacheTest, TraversalComponentsAreRejectedBeforeTouchingTheDisk) {
     rejected([&] { cache.read_ref(bad_revision); }, ExitCode::usage);
     rejected([&] { cache.write_ref(bad_revision, kCommit); }, ExitCode::usage);
   }
-  EXPECT_EQ(entries_below(root_), std::vector<std::string>{});
+  EXPECT_EQ(entries_below(dir_), std::vector<std::string>{});
 }
 
 TEST_F(CacheTest, CachedirTagHasTheStandardSignatureAndIsWrittenOnce) {
-  const fs::path tag = root_ / "hub" / "CACHEDIR.TAG";
-  ensure_cachedir_tag(root_ / "hub");
+  const fs::path tag = dir_ / "hub" / "CACHEDIR.TAG";
+  ensure_cachedir_tag(dir_ / "hub");
   const std::string content = read(tag);
   EXPECT_EQ(content.rfind("Signature: 8a477f597d28d172789f06886806bc55\n", 0), 0u);
   EXPECT_EQ(content,
@@ -456,6 +450,6 @@ TEST_F(CacheTest, CachedirTagHasTheStandardSignatureAndIsWrittenOnce) {
             "#\thttps://bford.info/cachedir/\n");
 
   write(tag, "Signature: 8a477f597d28d172789f06886806bc55\n# written by someone else\n");
-  ensure_cachedir_tag(root_ / "hub");
+  ensure_cachedir_tag(dir_ / "hub");
   EXPECT_EQ(read(tag), "Signature: 8a477f597d28d172789f06886806bc55\n# written by someone else\n");
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 namespace fs = std::filesystem;
@@ -49,23 +50,6 @@ bool is_clean_identifier(const std::string& name) {
   static const std::regex reserved("(.*__.*)|(_[A-Z].*)");
   return std::regex_match(name, identifier) && !std::regex_match(name, reserved);
 }
-
-class TemporaryFolder {
- public:
-  TemporaryFolder() {
-    std::random_device entropy;
-    path_ = fs::temp_directory_path() / ("hubdeps_codegen_test_" + std::to_string(entropy()));
-    fs::create_directories(path_);
-  }
-  ~TemporaryFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string read_file(const fs::path& path) {
   std::ifstream stream(path, std::ios::binary);
@@ -670,7 +654,7 @@ TEST(GenerateHeaderErrors, ATruncatedUtf8SequenceIsReportedAtItsLeadByte) {
 // --- Files ------------------------------------------------------------------------
 
 TEST(LoadConfigInput, TakesTheStemFromTheFileName) {
-  TemporaryFolder folder;
+  const hubdeps::testing::TempDir folder("hubdeps-codegen-test");
   const fs::path file = folder.path() / "generation_config.json";
   std::ofstream(file, std::ios::binary) << "{\"a\": 1}";
   const ConfigInput input = load_config_input(file);
@@ -680,7 +664,7 @@ TEST(LoadConfigInput, TakesTheStemFromTheFileName) {
 }
 
 TEST(LoadConfigInput, MissingOrHugeFilesAreUsageErrors) {
-  TemporaryFolder folder;
+  const hubdeps::testing::TempDir folder("hubdeps-codegen-test");
   EXPECT_THROW(load_config_input(folder.path() / "missing.json"), Error);
   const fs::path huge = folder.path() / "huge.json";
   std::ofstream(huge, std::ios::binary) << std::string(kMaxConfigBytes + 1000, ' ');
@@ -698,7 +682,7 @@ TEST(LoadConfigInput, MissingOrHugeFilesAreUsageErrors) {
 }
 
 TEST(LoadConfigInput, ReadsAFileJustUnderTheLimitWhole) {
-  TemporaryFolder folder;
+  const hubdeps::testing::TempDir folder("hubdeps-codegen-test");
   const fs::path file = folder.path() / "config.json";
   const std::string text = "{\"a\": \"" + std::string(kMaxConfigBytes - 10, 'y') + "\"}";
   ASSERT_LE(text.size(), kMaxConfigBytes);
@@ -707,7 +691,7 @@ TEST(LoadConfigInput, ReadsAFileJustUnderTheLimitWhole) {
 }
 
 TEST(WriteIfChanged, WritesNewContentAndLeavesUnchangedFilesAlone) {
-  TemporaryFolder folder;
+  const hubdeps::testing::TempDir folder("hubdeps-codegen-test");
   const fs::path file = folder.path() / "nested" / "dir" / "model.hpp";
   EXPECT_TRUE(write_if_changed(file, "one"));
   EXPECT_EQ(read_file(file), "one");
@@ -729,7 +713,7 @@ TEST(WriteIfChanged, WritesNewContentAndLeavesUnchangedFilesAlone) {
 }
 
 TEST(WriteIfChanged, UnwritableDestinationIsALocalIoErrorNamingTheFile) {
-  TemporaryFolder folder;
+  const hubdeps::testing::TempDir folder("hubdeps-codegen-test");
   const fs::path not_a_folder = folder.path() / "file";
   std::ofstream(not_a_folder) << "x";
   try {

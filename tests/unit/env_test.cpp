@@ -9,6 +9,7 @@
 #include <string>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 namespace fs = std::filesystem;
@@ -17,15 +18,13 @@ namespace {
 
 // A fake environment plus a fresh folder per test, so no test reads or
 // changes the real process environment or the user's real token file.
-class EnvironmentTest : public ::testing::Test {
+class EnvironmentTest : public hubdeps::testing::TempDirTest {
  protected:
+  EnvironmentTest() : TempDirTest("hubdeps-env") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-env-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
     vars_["HOME"] = (dir_ / "home").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   Environment load() const {
     return Environment::from([this](const char* name) -> std::optional<std::string> {
@@ -40,7 +39,6 @@ class EnvironmentTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << content;
   }
 
-  fs::path dir_;
   std::map<std::string, std::string> vars_;
 };
 

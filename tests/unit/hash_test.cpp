@@ -10,6 +10,7 @@
 #include <string>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 namespace fs = std::filesystem;
@@ -23,22 +24,15 @@ constexpr const char* kSha256MillionA = "cdc76e5c9914fb9281a1c7e284d73e67f1809a4
 constexpr const char* kGitBlobEmpty = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
 constexpr const char* kGitBlobHello = "ce013625030ba8dba906f756967f9e9ca394464a";
 
-class HashFileTest : public ::testing::Test {
+class HashFileTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-hash-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  HashFileTest() : TempDirTest("hubdeps-hash") {}
 
   fs::path write(const std::string& name, const std::string& content) const {
     const fs::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }
-
-  fs::path dir_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 namespace fs = std::filesystem;
@@ -456,17 +457,16 @@ TEST(LockfileDiff, ListsAddedRemovedAndChangedFilesAndBothCommits) {
 
 // ---------------------------------------------------------------------------
 
-class LockfileFiles : public ::testing::Test {
+class LockfileFiles : public hubdeps::testing::TempDirTest {
  protected:
+  LockfileFiles() : TempDirTest("hubdeps-lockfile") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-lockfile-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
     path_ = dir_ / "hubdeps.lock";
   }
   void TearDown() override {
     fs::permissions(dir_, fs::perms::owner_all);
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
 
   static std::function<void(Lockfile&)> put(std::string name, LockEntry entry) {
@@ -482,7 +482,6 @@ class LockfileFiles : public ::testing::Test {
     return names;
   }
 
-  fs::path dir_;
   fs::path path_;
 };
 

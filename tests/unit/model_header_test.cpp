@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 
@@ -230,9 +231,8 @@ TEST(ModelHeader, LargeValuesWithoutASourceAreAnErrorNamingTheOption) {
 }
 
 TEST(ModelHeader, WritesTheSourceOnlyWhenItDefinesSomethingIfAskedToRemoveAnEmptyOne) {
-  const std::filesystem::path folder =
-      std::filesystem::temp_directory_path() / ("hubdeps_model_header_test_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(folder);
+  const hubdeps::testing::TempDir temp("hubdeps-model-header-test");
+  const std::filesystem::path& folder = temp.path();
   const std::string header = (folder / "include/hf/tiny.hpp").string();
   const std::string source = (folder / "src/tiny.cpp").string();
   const FetchedSnapshot snapshot = parse_fetch_json(fetch_json().dump(), "tiny.fetch.json");
@@ -249,5 +249,4 @@ TEST(ModelHeader, WritesTheSourceOnlyWhenItDefinesSomethingIfAskedToRemoveAnEmpt
   // The command line keeps writing one, even with nothing to define.
   write_model_header_files(files_for({}), header, source, false);
   EXPECT_TRUE(std::filesystem::is_regular_file(source));
-  std::filesystem::remove_all(folder);
 }

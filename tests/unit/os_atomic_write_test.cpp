@@ -14,19 +14,15 @@
 #include <thread>
 
 #include "os/random.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-class AtomicWriteTest : public ::testing::Test {
+class AtomicWriteTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-atomic-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  AtomicWriteTest() : TempDirTest("hubdeps-atomic") {}
 
   static std::string read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -36,8 +32,6 @@ class AtomicWriteTest : public ::testing::Test {
   std::size_t entries() const {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
   }
-
-  fs::path dir_;
 };
 
 }  // namespace

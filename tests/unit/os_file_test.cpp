@@ -7,21 +7,19 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.hpp"
+
 using hubdeps::os::File;
 namespace fs = std::filesystem;
 
 namespace {
 
-class FileTest : public ::testing::Test {
+class FileTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-os-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
+  FileTest() : TempDirTest("hubdeps-os") {}
   void TearDown() override {
     ::unsetenv("HUBDEPS_NO_XATTR");
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
 
   File open(const fs::path& path, File::Mode mode) {
@@ -38,8 +36,6 @@ class FileTest : public ::testing::Test {
     EXPECT_FALSE(error) << error.message();
     return text;
   }
-
-  fs::path dir_;
 };
 
 }  // namespace

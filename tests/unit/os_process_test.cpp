@@ -12,6 +12,7 @@
 
 #include "os/link.hpp"
 #include "os/permissions.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,16 +42,9 @@ TEST(OsProcess, AProgramThatIsNotInstalledIsAnError) {
   EXPECT_EQ(error, std::errc::no_such_file_or_directory);
 }
 
-class OsFolderTest : public ::testing::Test {
+class OsFolderTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-link-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+  OsFolderTest() : TempDirTest("hubdeps-link") {}};
 
 TEST_F(OsFolderTest, ASymlinkReplacesAFileOrALinkInOneStep) {
   std::ofstream(dir_ / "blob") << "content";

@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "hash.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -52,24 +53,17 @@ std::string disagreement(const RevisionListing& pinned, const std::vector<RepoFi
   return "";
 }
 
-class SnapshotEntryTest : public ::testing::Test {
+class SnapshotEntryTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-proof-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  SnapshotEntryTest() : TempDirTest("hubdeps-proof") {}
 
-  RepoCache cache() const { return RepoCache(root_, RepoType::model, RepoId::parse("org/name")); }
+  RepoCache cache() const { return RepoCache(dir_, RepoType::model, RepoId::parse("org/name")); }
 
   void put_blob(const std::string& etag, const std::string& content) const {
     const auto path = cache().blob_path(etag);
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;
   }
-
-  fs::path root_;
 };
 
 }  // namespace

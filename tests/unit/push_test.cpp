@@ -17,6 +17,7 @@
 #include "hash.hpp"
 #include "model_card.hpp"
 #include "push.hpp"
+#include "temp_dir.hpp"
 #include "upload_api.hpp"
 #include "upload_commit.hpp"
 #include "upload_lfs.hpp"
@@ -71,23 +72,16 @@ ExitCode code_of(const std::function<void()>& action) {
   return ExitCode::ok;
 }
 
-class TempDir {
+// A test's folder (temp_dir.hpp) and the files a push takes from it.
+class PushFolder : public hubdeps::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-push-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
+  PushFolder() : TempDir("hubdeps-push-test") {}
   fs::path write(const std::string& relative, const std::string& content) const {
-    const fs::path file = path_ / relative;
+    const fs::path file = path() / relative;
     fs::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary) << content;
     return file;
   }
-
- private:
-  fs::path path_;
 };
 
 std::vector<std::string> repo_paths(const std::vector<PushFile>& files) {
@@ -340,7 +334,7 @@ TEST(PathInRepo, IsNormalizedAndMayNotEscapeTheRepo) {
 }
 
 TEST(CollectPushFiles, FoldersKeepTheirLayoutBelowThePrefixAndFilesGoByName) {
-  TempDir dir;
+  PushFolder dir;
   dir.write("out/config.json", "{}");
   dir.write("out/onnx/model.onnx", "onnx");
   dir.write("out/.git/HEAD", "ref: x");
@@ -354,7 +348,7 @@ TEST(CollectPushFiles, FoldersKeepTheirLayoutBelowThePrefixAndFilesGoByName) {
 }
 
 TEST(CollectPushFiles, PatternsSelectFilesInFoldersRelativeToTheFolder) {
-  TempDir dir;
+  PushFolder dir;
   dir.write("out/config.json", "{}");
   dir.write("out/model.safetensors", "w");
   dir.write("out/logs/train.log", "l");
@@ -366,7 +360,7 @@ TEST(CollectPushFiles, PatternsSelectFilesInFoldersRelativeToTheFolder) {
 }
 
 TEST(CollectPushFiles, LinksInsideTheFolderArePushedAsTheirContentAndOthersAreNamed) {
-  TempDir dir;
+  PushFolder dir;
   dir.write("out/weights/v1.bin", "weights");
   fs::create_directories(dir.path() / "out" / "data");
   fs::create_symlink("weights/v1.bin", dir.path() / "out" / "model.bin");
@@ -391,7 +385,7 @@ TEST(CollectPushFiles, LinksInsideTheFolderArePushedAsTheirContentAndOthersAreNa
 }
 
 TEST(CollectPushFiles, ALinkLeavingTheFolderIsRefusedUnlessFollowed) {
-  TempDir dir;
+  PushFolder dir;
   const fs::path target = dir.write("elsewhere/secret.bin", "secret");
   dir.write("out/config.json", "{}");
   fs::create_symlink(target, dir.path() / "out" / "model.bin");
@@ -420,7 +414,7 @@ TEST(CollectPushFiles, ALinkLeavingTheFolderIsRefusedUnlessFollowed) {
 }
 
 TEST(CollectPushFiles, MistakesAreUsageErrorsFoundBeforeAnyRequest) {
-  TempDir dir;
+  PushFolder dir;
   const fs::path a = dir.write("a/config.json", "1");
   const fs::path b = dir.write("b/config.json", "2");
   dir.write("empty/.git/HEAD", "x");
@@ -500,7 +494,7 @@ TEST(ModelCard, ValuesThatLookLikeYamlStayStrings) {
 }
 
 TEST(SourceRevision, IsTheCheckedOutCommitAndSeesUncommittedChanges) {
-  TempDir dir;
+  PushFolder dir;
   const std::string git =
       "git -C '" + dir.path().string() + "' -c user.name=t -c user.email=t@example.invalid ";
   dir.write("src/main.cpp", "int main() {}\n");
@@ -525,7 +519,7 @@ TEST(SourceRevision, IsTheCheckedOutCommitAndSeesUncommittedChanges) {
 }
 
 TEST(SourceRevision, AFolderOutsideGitHasNone) {
-  TempDir dir;
+  PushFolder dir;
   EXPECT_FALSE(read_source_revision(dir.path()));
   EXPECT_FALSE(read_source_revision(dir.path() / "missing"));
 }

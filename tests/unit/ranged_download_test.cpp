@@ -7,6 +7,7 @@
 
 #include "download.hpp"
 #include "fake_transport.hpp"
+#include "temp_dir.hpp"
 
 using namespace hubdeps;
 using fake::FakeAnswer;
@@ -50,12 +51,11 @@ struct FakeServer {
   }
 };
 
-class RangedDownloadTest : public ::testing::Test {
+class RangedDownloadTest : public hubdeps::testing::TempDirTest {
  protected:
+  RangedDownloadTest() : TempDirTest("hubdeps-ranged") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-ranged-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
     std::error_code error;
     part_.path = dir_ / "blob.incomplete";
     part_.file = os::File::open(part_.path, os::File::Mode::read_write, error);
@@ -69,7 +69,7 @@ class RangedDownloadTest : public ::testing::Test {
   }
   void TearDown() override {
     ::unsetenv("HUBDEPS_NO_XATTR");
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
 
   RangedOutcome run(std::uint64_t have = 0, std::size_t streams = 4) {
@@ -93,7 +93,6 @@ class RangedDownloadTest : public ::testing::Test {
   void resume_from_record(bool in_sidecar);
   fs::path sidecar_path() const { return fs::path(part_.path.string() + "." + std::string(kPiecesAttribute)); }
 
-  fs::path dir_;
   PartFile part_;
   std::string blob_;
   RepoFile file_;
