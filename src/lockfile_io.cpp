@@ -1,5 +1,6 @@
 #include "lockfile_io.hpp"
 
+#include <fstream>
 #include <system_error>
 
 #include "error.hpp"
@@ -17,59 +18,71 @@ Error cannot(const std::string& what, const std::filesystem::path& path, const s
 
 constexpr const char* kReadable = "check that it is a readable file";
 
-std::string read_text(const os::File& file, const std::filesystem::path& path) {
+std::optional<std::string> read_text(const std::filesystem::path& path) {
   std::error_code error;
+  const os::File file = os::File::open(path, os::File::Mode::read, error);
+  if (error == std::errc::no_such_file_or_directory) return std::nullopt;
+  if (error) throw cannot("open lockfile", path, error, kReadable);
   std::string text = os::read_all(file, error);
   if (error) throw cannot("read lockfile", path, error, kReadable);
   return text;
 }
 
+bool read_only(const std::error_code& error) {
+  return error == std::errc::permission_denied || error == std::errc::operation_not_permitted ||
+         error == std::errc::read_only_file_system;
+}
+
+// Whether an existing lockfile may be written: one this user may not write
+// (a read-only checkout, a file a version control system keeps read-only
+// until it is checked out) stays as it is, as when the lock was taken on the
+// lockfile itself, although a rename could replace it on POSIX.
+bool writable_if_present(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return true;
+  return std::fstream(path, std::ios::in | std::ios::out | std::ios::binary).is_open();
+}
+
 }  // namespace
 
+std::filesystem::path lockfile_write_lock_path(const std::filesystem::path& path) {
+  std::filesystem::path lock = path;
+  lock += ".lock";
+  return lock;
+}
+
 std::optional<std::string> read_lockfile_text(const std::filesystem::path& path) {
+  // Only a killed writer's lock file is still there when nobody writes
+  // (POSIX: on Windows the system deletes it). Taken without waiting, it is
+  // removed as it is let go; held, it is a writer's, and left alone.
   std::error_code error;
-  const os::File file = os::File::open(path, os::File::Mode::read, error);
-  if (error == std::errc::no_such_file_or_directory) return std::nullopt;
-  if (error) throw cannot("open lockfile", path, error, kReadable);
-  return read_text(file, path);
+  const std::filesystem::path lock = lockfile_write_lock_path(path);
+  if (std::filesystem::exists(lock, error)) {
+    os::FileLock::acquire(lock, os::FileLock::Open::transient, os::FileLock::Wait::no, error);
+  }
+  return read_text(path);
 }
 
 LockfileWriteLock::LockfileWriteLock(const std::filesystem::path& path) : path_(path) {
-  for (;;) {
-    // Open::create only gives a missing lockfile something to lock; the
-    // destructor removes it again if nothing was written.
-    std::error_code error;
-    os::FileLock lock =
-        os::FileLock::acquire(path, os::FileLock::Open::create, os::FileLock::Wait::until_free, error);
-    if (error == std::errc::permission_denied || error == std::errc::operation_not_permitted ||
-        error == std::errc::read_only_file_system) {
-      read_only_reason_ = error.message();
-      return;
-    }
-    if (error) {
-      throw cannot("lock lockfile", path, error,
-                   "check that its folder exists and is writable, on a file system with file locks");
-    }
-    if (lock.locks_file_at(path)) {
-      lock_ = std::move(lock);
-      return;
-    }
-    // Replaced or removed by the writer we waited for: lock the new one.
+  const std::filesystem::path lock = lockfile_write_lock_path(path);
+  std::error_code error;
+  lock_ = os::FileLock::acquire(lock, os::FileLock::Open::transient, os::FileLock::Wait::until_free, error);
+  if (read_only(error)) {
+    read_only_reason_ = error.message();
+    return;
+  }
+  if (error) {
+    throw cannot("lock lockfile", path, error,
+                 "check that its folder exists and is writable, on a file system with file locks (the lock is "
+                 "taken on " + lock.filename().string() + " beside it)");
+  }
+  if (!writable_if_present(path)) {
+    read_only_reason_ = std::make_error_code(std::errc::permission_denied).message();
+    lock_.release();
   }
 }
 
-LockfileWriteLock::~LockfileWriteLock() {
-  if (!lock_.held()) return;
-  // Still the empty file the constructor created (not replaced by a write):
-  // remove it, under the lock.
-  std::error_code error;
-  const auto status = lock_.file().status(error);
-  if (!error && status.size == 0 && lock_.locks_file_at(path_)) std::filesystem::remove(path_, error);
-}
-
-std::string LockfileWriteLock::read() const {
-  return lock_.held() ? read_text(lock_.file(), path_) : read_lockfile_text(path_).value_or("");
-}
+std::string LockfileWriteLock::read() const { return read_text(path_).value_or(""); }
 
 void LockfileWriteLock::replace(const std::string& text) const {
   if (!lock_.held()) {

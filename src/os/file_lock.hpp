@@ -25,6 +25,15 @@ class FileLock {
     create,     // read-write; created (rw-rw-rw- less the umask) if missing
     existing,   // read-write; a missing file is an error (no_such_file_or_directory)
     read_only,  // must exist; a lock needs no write access (a lock file another user owns)
+    // Read-write, created if missing, and gone once nobody holds it: a lock
+    // file of its own beside what it guards (hubdeps.lock's write lock), so
+    // it leaves nothing behind. On POSIX the holder removes it as it lets go,
+    // still under the lock, and acquire() retries when the file it locked
+    // was removed meanwhile (locks_file_at); a file left by a killed holder
+    // is locked and removed by the next one. On Windows it is opened with
+    // FILE_FLAG_DELETE_ON_CLOSE, so the system deletes it when its last
+    // handle closes, a killed holder's too.
+    transient,
   };
   enum class Wait {
     until_free,  // blocks while another process (or another FileLock here) holds it
@@ -36,12 +45,14 @@ class FileLock {
   static FileLock acquire(const std::filesystem::path& path, Open open, Wait wait, std::error_code& error);
 
   FileLock() = default;
-  FileLock(FileLock&&) noexcept = default;
-  FileLock& operator=(FileLock&&) noexcept = default;
-  // Closing the file releases the lock. The file stays: deleting it would
-  // let a waiter lock a deleted file while a newcomer locks a new file of
-  // the same name, and both would think they hold the lock.
-  ~FileLock() = default;
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  // Closing the file releases the lock. The file stays, but for
+  // Open::transient: deleting a lock file without the retry that mode does
+  // would let a waiter lock a deleted file while a newcomer locks a new file
+  // of the same name, and both would think they hold the lock (the cache's
+  // .locks/ files are also huggingface_hub's, which never retries).
+  ~FileLock() { release(); }
 
   bool held() const { return file_.is_open(); }
 
@@ -54,9 +65,25 @@ class FileLock {
   // whoever waited for it checks this and locks the new one.
   bool locks_file_at(const std::filesystem::path& path) const;
 
+  // Lets go now, as the destructor would (an Open::transient file goes).
+  void release() noexcept;
+
  private:
-  explicit FileLock(File file) : file_(std::move(file)) {}
+  FileLock(File file, bool transient) : file_(std::move(file)), transient_(transient) {}
   File file_;
+  bool transient_ = false;  // Open::transient: the file goes with the lock
 };
+
+inline FileLock::FileLock(FileLock&& other) noexcept
+    : file_(std::move(other.file_)), transient_(std::exchange(other.transient_, false)) {}
+
+inline FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    release();
+    file_ = std::move(other.file_);
+    transient_ = std::exchange(other.transient_, false);
+  }
+  return *this;
+}
 
 }  // namespace hubdeps::os

@@ -156,6 +156,8 @@ class LockfilePinning(HubTestCase):
         self.assertEqual(self.read_lock(), damaged)
 
     def test_two_concurrent_writers_both_land(self):
+        # Four writers at once, three rounds: they wait on hubdeps.lock.lock beside the lockfile (the lockfile
+        # itself is only ever replaced by a rename, with no handle open on it: Windows off NTFS and Wine too).
         def run(name, results):
             environment = self.hub.env(cache_dir=self.cache)
             results[name] = subprocess.run([HUBDEPS, "fetch", self.repo, "--quiet", *LOCK_ARGS, "--name", name],
@@ -173,6 +175,8 @@ class LockfilePinning(HubTestCase):
                 self.assertEqual(results[name].returncode, 0, results[name].stderr)
             entries = json.loads(self.read_lock())["entries"]
             self.assertTrue(set(names) <= set(entries), sorted(entries))
+            # The write lock's own file (hubdeps.lock.lock) goes with the lock: nothing is left in the tree.
+            self.assertFalse(os.path.exists(self.lock + ".lock"), sorted(os.listdir(self.work)))
 
 
 if __name__ == "__main__":

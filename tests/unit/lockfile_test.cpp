@@ -6,16 +6,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "lockfile_io.hpp"
 #include "temp_dir.hpp"
 
 using namespace hubdeps;
@@ -701,6 +705,87 @@ TEST_F(LockfileFiles, ParallelWritersKeepEveryEntryAndReadersAlwaysSeeAWholeFile
       EXPECT_NE(final_state.find("w" + std::to_string(writer) + "_" + std::to_string(i)), nullptr);
     }
   }
+  EXPECT_EQ(folder_listing(), std::vector<std::string>{"hubdeps.lock"});
+}
+
+// The write lock is a file of its own beside the lockfile (issue #16: a
+// rename over a file held open fails on Windows off NTFS and under Wine), so
+// the lockfile is replaced with no handle open on it.
+TEST_F(LockfileFiles, WritersWaitOnALockFileBesideTheLockfileThatGoesWithTheLock) {
+  const fs::path lock_file = lockfile_write_lock_path(path_);
+  EXPECT_EQ(lock_file, dir_ / "hubdeps.lock.lock");
+  std::atomic<bool> second_done{false};
+  std::thread second;
+  {
+    const LockfileWriteLock first(path_);
+    EXPECT_TRUE(fs::exists(lock_file));
+    EXPECT_FALSE(fs::exists(path_)) << "taking the lock creates no lockfile";
+    second = std::thread([&] {
+      update_lockfile(path_, put("second", bert_entry()));
+      second_done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(second_done.load()) << "the second writer waits for the first";
+    EXPECT_TRUE(read_lockfile(path_).entries.empty()) << "a reader neither waits nor removes a held lock";
+    EXPECT_TRUE(fs::exists(lock_file));
+    Lockfile mine;
+    mine.entries.insert_or_assign("first", bert_entry());
+    first.replace(mine.serialize());
+    EXPECT_EQ(read_lockfile(path_).entries.size(), 1u) << "replaced while its writer still holds the lock";
+  }
+  second.join();
+  EXPECT_TRUE(second_done.load());
+  const Lockfile both = read_lockfile(path_);
+  EXPECT_NE(both.find("first"), nullptr);
+  EXPECT_NE(both.find("second"), nullptr);
+  EXPECT_EQ(folder_listing(), std::vector<std::string>{"hubdeps.lock"});
+}
+
+// kill -9 of a writer on POSIX leaves its (empty, unlocked) lock file: the
+// next run, reading or writing, removes it.
+TEST_F(LockfileFiles, AKilledWritersLockFileIsRemovedByTheNextRun) {
+  const fs::path lock_file = lockfile_write_lock_path(path_);
+  ASSERT_TRUE(update_lockfile(path_, put("bert", bert_entry())));
+  write_text(lock_file, "");
+  EXPECT_EQ(read_lockfile(path_).entries.size(), 1u);
+  EXPECT_EQ(folder_listing(), std::vector<std::string>{"hubdeps.lock"}) << "a read removed it";
+  write_text(lock_file, "");
+  EXPECT_TRUE(update_lockfile(path_, put("other", bert_entry())));
+  EXPECT_EQ(folder_listing(), std::vector<std::string>{"hubdeps.lock"}) << "a write removed it";
+}
+
+// A lockfile this user may not write, in a folder they may write (a file a
+// version control system keeps read-only): left alone, as when the lock was
+// taken on the lockfile itself, although a rename could replace it.
+TEST_F(LockfileFiles, AReadOnlyLockfileInAWritableFolderIsLeftAsItIs) {
+  ASSERT_TRUE(update_lockfile(path_, put("bert", bert_entry())));
+  const std::string written = read_text(path_);
+  fs::permissions(path_, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(dir_, fs::perms::all);
+  const fs::path path = path_;
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Root ignores permissions: write as nobody.
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(100);
+    int status = 99;
+    try {
+      if (update_lockfile(path, put("bert", bert_entry()))) ::_exit(1);  // nothing to write: fine
+      update_lockfile(path, put("other", bert_entry()));
+      status = 2;
+    } catch (const Error& e) {
+      status = std::string(e.what()).rfind("cannot write lockfile " + path.string() + ": ", 0) == 0 &&
+                       std::string(e.what()).find("make the file and its folder writable") != std::string::npos
+                   ? 0
+                   : 3;
+    } catch (...) {
+    }
+    ::_exit(status);
+  }
+  int status = -1;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(read_text(path_), written);
   EXPECT_EQ(folder_listing(), std::vector<std::string>{"hubdeps.lock"});
 }
 
