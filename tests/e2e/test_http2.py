@@ -106,7 +106,8 @@ class Http2Multiplexing(HubTestCase):
         behind = self.resolves(self.settled(self.hub.log))
         self.assertEqual(len(behind), FILES + 1)
         in_flight = most_in_flight(behind, DELAY_MS / 1000)
-        self.assertGreaterEqual(in_flight, 16, "requests in flight at once behind the proxy")
+        # More than the 16 workers, each with a connection of its own, ever had in flight.
+        self.assertGreater(in_flight, 16, "requests in flight at once behind the proxy")
         print(f"\n{len(downloads)} files over {len(ports)} client connections (h2), up to {in_flight} in flight")
 
     def test_without_multiplexing_each_worker_opens_its_own_connection(self):
