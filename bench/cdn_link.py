@@ -7,8 +7,13 @@ Measured there: one large LFS file (HubDeps, verifying SHA-256, against `curl -o
 `@huggingface/hub`, none of which verifies anything), and a dataset of 2,500 small files (HubDeps against
 huggingface_hub's `snapshot_download`, 8 workers).
 
-Part of `python3 bench/run.py` (scenario 9). On its own, `python3 bench/cdn_link.py` runs just this scenario and
-replaces its section (and its summary rows) in bench/REPORT.md, leaving the other scenarios' numbers as they are.
+Scenario 10: the same dataset over HTTP/2, through Debian's nghttpx in front of the Hub (tests/hub/h2proxy.py):
+HubDeps multiplexing small files over one connection, HubDeps with HUBDEPS_HTTP_MULTIPLEX=0 (a connection per
+worker), and snapshot_download.
+
+Part of `python3 bench/run.py` (scenarios 9 and 10). On its own, `python3 bench/cdn_link.py` runs just scenario 9
+(`--http2`: just scenario 10) and replaces its section (and its summary rows) in bench/REPORT.md, leaving the other
+scenarios' numbers as they are.
 """
 
 from __future__ import annotations
@@ -44,6 +49,10 @@ DATASET = "bench/cdn-small-files"
 # HubDeps against each peer: at least this many times as fast.
 FILE_TARGETS = {CURL: 5.0, ARIA2_16: 1.0, JS: 5.0}
 DATASET_TARGET = 3.0
+KEY_HTTP2 = "10"
+TITLE_HTTP2 = "2,500 small files over HTTP/2 behind 20 ms per answer: multiplexed, one connection per worker, Python"
+HUBDEPS_ONE_PER_WORKER = "HubDeps, HUBDEPS_HTTP_MULTIPLEX=0"
+HUBDEPS_STREAMS = 64  # small files in flight when multiplexed: 16 workers x kStreamsPerWorker (src/fetch.cpp)
 
 
 def link_rate(ctx: Context) -> int:
@@ -80,17 +89,22 @@ def check_snapshot(peer: str, out_dir: str, files: dict) -> None:
 
 
 def measure_series(ctx: Context, peers: list[str], reps: int, warm_up: bool, command_for, check, touch: int,
-                   label: str) -> dict[str, list[Sample]]:
+                   label: str, extra_env=None, proxy=None) -> dict[str, list[Sample]]:
     """`reps` rounds of every peer, the order rotating, each into an empty folder after `touch` bytes were written
-    and deleted (scenario 1); every download is checked. Records the Hub's CPU, requests and connections."""
+    and deleted (scenario 1); every download is checked. Records the Hub's CPU, requests and connections, and
+    with an HTTP/2 `proxy` in front of the Hub, the client's connections to it. `extra_env(peer)`: variables
+    added to that peer's environment."""
     runs: dict[str, list[Sample]] = {peer: [] for peer in peers}
     for rep in range(-1 if warm_up else 0, reps):
         for peer in rotated(peers, max(rep, 0)):
             out = ctx.fresh_dir("download")
             command = command_for(peer, out)
             env = python_hub_env(ctx.tools, ctx.env()) if peer == PYTHON_HUB else ctx.env()
+            env.update(extra_env(peer) if extra_env else {})
             machine.touch_memory(out, touch)
             ctx.hub.clear_log()
+            if proxy:
+                proxy.clear_log()
             server_before = server_cpu_seconds(ctx.hub)
             sample = run_measured(command, env=env)
             sample.extra["server_cpu"] = server_cpu_seconds(ctx.hub) - server_before
@@ -98,6 +112,11 @@ def measure_series(ctx: Context, peers: list[str], reps: int, warm_up: bool, com
             sample.extra["requests"] = len(log)
             sample.extra["connections"] = len({(e["origin"], e.get("connection")) for e in log})
             sample.extra["cdn_connections"] = len({e.get("connection") for e in log if e["origin"] == "cdn"})
+            if proxy:
+                time.sleep(0.2)  # nghttpx logs a request once its answer is sent, before the client exits
+                front = proxy.log()
+                sample.extra["client_connections"] = len({e["remote_port"] for e in front})
+                sample.extra["protocols"] = sorted({e["alpn"] for e in front})
             check(peer, out, rep == 0)
             if rep >= 0:
                 runs[peer].append(sample)
@@ -206,6 +225,7 @@ def dataset_part(ctx: Context, result: ScenarioReport, reps: int) -> None:
         return repo_command(peer, ctx.tools, endpoint=ctx.hub.endpoint, repo=DATASET, repo_type="dataset", urls={},
                             out_dir=out, list_dir=ctx.scratch)
 
+    ctx.facts["dataset"] = info  # the HTTP/2 rows fetch it again
     runs = measure_series(ctx, peers, reps, False, command_for, lambda peer, out, _: check_snapshot(
         peer, out, info["files"]), total, "dataset")
     python = ctx.tools.python_hub
@@ -235,6 +255,82 @@ def dataset_part(ctx: Context, result: ScenarioReport, reps: int) -> None:
             f"{cpu:.2f} s ({cpu / count * 1000:.2f} ms per file), the Hub {server:.2f} s.")
 
 
+def scenario_http2(ctx: Context) -> ScenarioReport:
+    """Scenario 10: scenario 9's dataset and link, through HTTP/2."""
+    result = ScenarioReport(KEY_HTTP2, TITLE_HTTP2)
+    if ctx.tools.python_hub is None and PYTHON_HUB not in ctx.tools.missing:
+        ctx.tools.python_hub, why = find_python_client()
+        if ctx.tools.python_hub is None:
+            ctx.tools.missing[PYTHON_HUB] = why
+    result.load = machine.load_average()
+    if "dataset" not in ctx.facts:  # scenario 9 made it when it ran first, in the same Hub
+        ctx.facts["dataset"] = dataset_repo(ctx)
+    with shaped_link(ctx.hub, link_rate(ctx), LINK_DELAY_MS):
+        http2_part(ctx, result, ctx.reps(3))
+    end = machine.load_average()
+    result.setup.insert(0, (
+        f"Scenario 9's link (`link_rate` {link_rate(ctx):,} bytes per second per connection, `link_delay_ms` "
+        f"{LINK_DELAY_MS}) and dataset. The machine has {ctx.facts['cpus']} cores shared with other work: load "
+        f"average {result.load[0]:.2f} / {result.load[1]:.2f} / {result.load[2]:.2f} at the start, "
+        f"{end[0]:.2f} / {end[1]:.2f} / {end[2]:.2f} at the end."))
+    if PYTHON_HUB in ctx.tools.missing:
+        result.setup.append(f"{PYTHON_HUB} not measured: {ctx.tools.missing[PYTHON_HUB]}")
+    return result
+
+
+def http2_part(ctx: Context, result: ScenarioReport, reps: int) -> None:
+    """The dataset again, through Debian's nghttpx in front of the Hub (HTTP/2 over TLS, as the real Hub speaks;
+    HTTP/1.1 from nghttpx to the test Hub, one backend connection per request in flight, so each answer still
+    waits 20 ms): HubDeps multiplexing its small files over one connection, HubDeps with
+    HUBDEPS_HTTP_MULTIPLEX=0 (one connection per worker, as before), and snapshot_download (HTTP/1.1, 8
+    workers)."""
+    from h2proxy import Http2Proxy, nghttpx_path  # tests/hub, on the path above
+    if nghttpx_path() is None:
+        result.setup.append("HTTP/2 rows not measured: nghttpx is not installed (apt-get install nghttp2-proxy)")
+        return
+    peers = ctx.peers([HUBDEPS, HUBDEPS_ONE_PER_WORKER, PYTHON_HUB])
+    info = ctx.facts["dataset"]
+    with Http2Proxy(ctx.hub) as proxy:
+        def command_for(peer, out):
+            return repo_command(HUBDEPS if peer == HUBDEPS_ONE_PER_WORKER else peer, ctx.tools,
+                                endpoint=proxy.endpoint, repo=DATASET, repo_type="dataset", urls={}, out_dir=out,
+                                list_dir=ctx.scratch)
+
+        def extra_env(peer):
+            return {**proxy.env(), **({"HUBDEPS_HTTP_MULTIPLEX": "0"} if peer == HUBDEPS_ONE_PER_WORKER else {})}
+
+        runs = measure_series(ctx, peers, reps, False, command_for, lambda peer, out, _: check_snapshot(
+            peer, out, info["files"]), 0, "dataset over h2", extra_env=extra_env, proxy=proxy)
+    result.setup.append(
+        f"The same dataset through HTTP/2: Debian's nghttpx in front of the Hub (TLS, ALPN h2; to the Hub HTTP/1.1, "
+        f"one backend connection per request in flight, so every answer still waits {LINK_DELAY_MS} ms). HubDeps "
+        f"(small files multiplexed over its connection), HubDeps with `HUBDEPS_HTTP_MULTIPLEX=0` (a connection per "
+        f"worker, as before) and huggingface_hub (httpx speaks HTTP/1.1 here). {reps} rounds, the order rotating.")
+    result.tables.append(samples_table(f"{info['count']} small files over HTTP/2 (wall seconds per run)", runs, None))
+    rows = [[peer, ", ".join(str(s.extra["requests"]) for s in samples),
+             ", ".join(str(s.extra["client_connections"]) for s in samples),
+             " ".join(sorted({p for s in samples for p in s.extra["protocols"]}))] for peer, samples in runs.items()
+            if samples]
+    result.tables.append(Table("What each client asked over HTTP/2 (nghttpx's access log)",
+                               ["client", "requests per run", "client connections per run", "protocol"], rows))
+    if HUBDEPS in runs and PYTHON_HUB in runs:
+        result.checks.append(ratio_check(DATASET_TARGET, PYTHON_HUB, runs, f"{info['count']} small files over h2"))
+    if HUBDEPS in runs and HUBDEPS_ONE_PER_WORKER in runs:
+        ours, before = median_wall(runs[HUBDEPS]), median_wall(runs[HUBDEPS_ONE_PER_WORKER])
+        result.checks.append(Check(f"{info['count']} small files over h2: multiplexed no slower than a connection "
+                                   f"per worker", f"{before / ours:.2f}x ({before:.2f} s against {ours:.2f} s)",
+                                   ours <= before * 1.05))
+        cpu = summarize([s.cpu for s in runs[HUBDEPS]]).median
+        server = summarize([s.extra["server_cpu"] for s in runs[HUBDEPS]]).median
+        result.analysis.append(
+            f"Over HTTP/2 HubDeps kept up to {HUBDEPS_STREAMS} small files in flight over one connection: "
+            f"{info['count']} answers of {LINK_DELAY_MS} ms each are {info['count'] * LINK_DELAY_MS / 1000:.0f} s "
+            f"one after another, {info['count'] * LINK_DELAY_MS / 1000 / ours:.0f} at a time on average in "
+            f"{ours:.2f} s (a connection per worker: {before:.2f} s, 16 at a time at most). CPU then bounds it: "
+            f"HubDeps {cpu:.2f} s, the test Hub {server:.2f} s, and nghttpx's TLS beside them on {ctx.facts['cpus']} "
+            f"cores.")
+
+
 def scenario_cdn_link(ctx: Context) -> ScenarioReport:
     result = ScenarioReport(KEY, TITLE)
     if ctx.tools.python_hub is None and PYTHON_HUB not in ctx.tools.missing:
@@ -261,7 +357,9 @@ def scenario_cdn_link(ctx: Context) -> ScenarioReport:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Run scenario 9 alone and update its section of the report.")
+    parser = argparse.ArgumentParser(description="Run scenario 9 (or 10) alone and update its section of the "
+                                                 "report.")
+    parser.add_argument("--http2", action="store_true", help="run scenario 10 (small files over HTTP/2) instead")
     parser.add_argument("--hubdeps", default=os.path.join(REPO_DIR, "build", "tool", "hubdeps"))
     parser.add_argument("--reps", type=int, help="counted rounds (default 3)")
     parser.add_argument("--quick", action="store_true", help="16 MiB and 50 files, 2 rounds: checks the harness")
@@ -302,11 +400,12 @@ def main(argv=None) -> int:
         ctx = Context(hub=hub, tools=Tools(hubdeps=hubdeps, js_dir=js_dir, missing=missing), scratch=scratch,
                       trash=trash, quick=args.quick, repetitions=args.reps, log=log,
                       facts={"cpus": os.cpu_count()})
-        result = scenario_cdn_link(ctx)
+        result = scenario_http2(ctx) if args.http2 else scenario_cdn_link(ctx)
     rendered = report.render(command="python3 bench/cdn_link.py", facts=machine.machine_facts(args.work_dir),
                              versions={}, loads={"start": load}, reports=[result], notes=[], quick=args.quick)
     report_path = args.report if not args.quick else os.path.join(args.work_dir, "REPORT.md")
-    report.replace_section(report_path, KEY, rendered, "python3 bench/cdn_link.py")
+    report.replace_section(report_path, result.key, rendered,
+                           "python3 bench/cdn_link.py" + (" --http2" if args.http2 else ""))
     for name in ("hub", "scratch", "trash"):
         shutil.rmtree(os.path.join(args.work_dir, name), ignore_errors=True)
     log(f"wrote {report_path}")

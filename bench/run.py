@@ -49,6 +49,7 @@ SCENARIOS = {
     "7": headers.scenario_headers,
     "8": deferred.scenario_deferred,
     "9": cdn_link.scenario_cdn_link,
+    "10": cdn_link.scenario_http2,
 }
 TITLES = {
     "1": "Cold download of one large LFS file into an empty cache",
@@ -60,6 +61,7 @@ TITLES = {
     "7": headers.TITLE,
     "8": deferred.TITLE,
     "9": cdn_link.TITLE,
+    "10": cdn_link.TITLE_HTTP2,
 }
 
 
