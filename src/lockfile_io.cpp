@@ -52,14 +52,9 @@ std::filesystem::path lockfile_write_lock_path(const std::filesystem::path& path
 }
 
 std::optional<std::string> read_lockfile_text(const std::filesystem::path& path) {
-  // Only a killed writer's lock file is still there when nobody writes
-  // (POSIX: on Windows the system deletes it). Taken without waiting, it is
-  // removed as it is let go; held, it is a writer's, and left alone.
-  std::error_code error;
-  const std::filesystem::path lock = lockfile_write_lock_path(path);
-  if (std::filesystem::exists(lock, error)) {
-    os::FileLock::acquire(lock, os::FileLock::Open::transient, os::FileLock::Wait::no, error);
-  }
+  // A killed writer's lock file (POSIX) goes with the next run, even one
+  // that only reads; a writer's is left alone.
+  os::FileLock::remove_if_unheld(lockfile_write_lock_path(path));
   return read_text(path);
 }
 

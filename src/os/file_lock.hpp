@@ -68,6 +68,12 @@ class FileLock {
   // Lets go now, as the destructor would (an Open::transient file goes).
   void release() noexcept;
 
+  // Removes the Open::transient lock file at `path` if nobody holds it: one
+  // a killed POSIX holder left. A held one is left alone. Nothing to do on
+  // Windows, where the system deletes such a file with its last handle (and
+  // a try would mark a held one for deletion).
+  static void remove_if_unheld(const std::filesystem::path& path);
+
  private:
   FileLock(File file, bool transient) : file_(std::move(file)), transient_(transient) {}
   File file_;

@@ -73,6 +73,13 @@ void FileLock::release() noexcept {
   file_ = File();
 }
 
+void FileLock::remove_if_unheld(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return;
+  // Taken at once: removed as it is let go. Held: left to its holder.
+  acquire(path, Open::transient, Wait::no, error);
+}
+
 bool FileLock::locks_file_at(const std::filesystem::path& path) const {
   if (!held()) return false;
   struct stat held_file {};

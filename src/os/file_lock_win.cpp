@@ -108,6 +108,10 @@ void FileLock::release() noexcept {
   file_ = File();
 }
 
+void FileLock::remove_if_unheld(const std::filesystem::path&) {
+  // FILE_FLAG_DELETE_ON_CLOSE leaves no file behind, even a killed holder's.
+}
+
 bool FileLock::locks_file_at(const std::filesystem::path& path) const {
   if (!held()) return false;
   BY_HANDLE_FILE_INFORMATION held_file{};

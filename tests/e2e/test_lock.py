@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import json
 import os
 import shutil
 import subprocess
 import threading
+import time
 import unittest
 
 from support import HUBDEPS, HubTestCase
@@ -177,6 +180,36 @@ class LockfilePinning(HubTestCase):
             self.assertTrue(set(names) <= set(entries), sorted(entries))
             # The write lock's own file (hubdeps.lock.lock) goes with the lock: nothing is left in the tree.
             self.assertFalse(os.path.exists(self.lock + ".lock"), sorted(os.listdir(self.work)))
+
+    def test_a_writer_waits_while_the_write_lock_is_held_then_removes_its_file(self):
+        # Held here as hubdeps takes it: flock on POSIX; under Wine (tests/wine) LockFileEx on the first byte,
+        # which Wine keeps as a POSIX record lock. The file already exists, as a writer killed on POSIX leaves it.
+        lock_file = self.lock + ".lock"
+        environment = self.hub.env(cache_dir=self.cache)
+        with open(lock_file, "w") as held:
+            if os.environ.get("HUBDEPS_WINE_EXE"):
+                fcntl.lockf(held, fcntl.LOCK_EX, 1, 0)
+            else:
+                fcntl.flock(held, fcntl.LOCK_EX)
+            writer = subprocess.Popen([HUBDEPS, "fetch", self.repo, "--quiet", *LOCK_ARGS, "--name", "waiting"],
+                                      env=environment, cwd=self.work, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True)
+            try:
+                # Its files are fetched without the lock; only recording the pin waits for it.
+                pattern = os.path.join(self.cache, "models--acme--*", "snapshots", self.first, "model.safetensors")
+                deadline = time.monotonic() + 60
+                while not glob.glob(pattern) and writer.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(2)
+                self.assertIsNone(writer.poll(), "the writer did not wait for the lock")
+                self.assertFalse(os.path.exists(self.lock))
+            except BaseException:
+                writer.kill()
+                raise
+        _, stderr = writer.communicate(timeout=120)
+        self.assertEqual(writer.returncode, 0, stderr)
+        self.assertIn("waiting", json.loads(self.read_lock())["entries"])
+        self.assertFalse(os.path.exists(lock_file), sorted(os.listdir(self.work)))
 
 
 if __name__ == "__main__":
