@@ -5,9 +5,9 @@
 // what went wrong and what to do.
 //
 // file_posix.cpp implements it with open/pread/pwrite and extended
-// attributes (Linux's and macOS's), falling back to a sidecar file; a
-// Windows implementation (issue #16) goes beside it, behind the same
-// declarations.
+// attributes (Linux's and macOS's), falling back to a sidecar file;
+// file_win.cpp with CreateFileW, ReadFile/WriteFile at OVERLAPPED offsets
+// and the sidecar file, behind the same declarations.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,16 @@ namespace hubdeps::os {
 
 class File {
  public:
+  // What the system names the open file by: a descriptor on POSIX, a HANDLE
+  // on Windows (pointer-sized: a 64-bit HANDLE does not belong in an int).
+#ifdef _WIN32
+  using Native = void*;
+  static constexpr Native kClosed = nullptr;  // INVALID_HANDLE_VALUE is never kept
+#else
+  using Native = int;
+  static constexpr Native kClosed = -1;
+#endif
+
   enum class Mode {
     read,        // an existing file, read only
     read_write,  // created if missing (rw-r--r-- less the umask), never truncated
@@ -70,7 +80,7 @@ class File {
 
  private:
   friend class FileLock;  // locks a File it opened itself (os/file_lock.hpp)
-  File(int descriptor, std::filesystem::path path) : descriptor_(descriptor), path_(std::move(path)) {}
+  File(Native descriptor, std::filesystem::path path) : descriptor_(descriptor), path_(std::move(path)) {}
   // The sidecar record (portable, file.cpp): "<identity><value>", so a
   // record left by another file of this name is never taken for this one's.
   std::filesystem::path sidecar(std::string_view name) const;
@@ -81,7 +91,7 @@ class File {
   // file index; empty when unknown), and the rename over an existing file.
   std::string identity() const;
   static bool replace(const std::filesystem::path& from, const std::filesystem::path& to);
-  int descriptor_ = -1;  // POSIX; a Windows build keeps its HANDLE here
+  Native descriptor_ = kClosed;
   std::filesystem::path path_;  // as opened: names the sidecar
 };
 

@@ -56,22 +56,22 @@ File File::open(const std::filesystem::path& path, Mode mode, std::error_code& e
 }
 
 File::~File() {
-  if (descriptor_ >= 0) ::close(descriptor_);
+  if (descriptor_ != kClosed) ::close(descriptor_);
 }
 
 File::File(File&& other) noexcept
-    : descriptor_(std::exchange(other.descriptor_, -1)), path_(std::move(other.path_)) {}
+    : descriptor_(std::exchange(other.descriptor_, kClosed)), path_(std::move(other.path_)) {}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
-    if (descriptor_ >= 0) ::close(descriptor_);
-    descriptor_ = std::exchange(other.descriptor_, -1);
+    if (descriptor_ != kClosed) ::close(descriptor_);
+    descriptor_ = std::exchange(other.descriptor_, kClosed);
     path_ = std::move(other.path_);
   }
   return *this;
 }
 
-bool File::is_open() const { return descriptor_ >= 0; }
+bool File::is_open() const { return descriptor_ != kClosed; }
 
 File::Status File::status(std::error_code& error) const {
   struct stat info {};

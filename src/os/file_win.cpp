@@ -4,10 +4,6 @@
 // state in the sidecar file only: NTFS's alternate data streams would be
 // Windows' extended attributes, but FAT and exFAT disks and many network
 // shares have none, and the sidecar works on all of them.
-//
-// The handle is kept in File's int: Windows documents that a 64-bit
-// process's kernel handles hold 32 significant bits, and HandleToLong /
-// LongToHandle are the conversions it gives for that.
 #include <windows.h>
 
 #include <string>
@@ -20,8 +16,6 @@
 namespace hubdeps::os {
 
 namespace {
-
-HANDLE handle_of(int descriptor) { return ::LongToHandle(descriptor); }
 
 OVERLAPPED at_offset(std::uint64_t offset) {
   OVERLAPPED overlapped{};
@@ -45,35 +39,35 @@ File File::open(const std::filesystem::path& path, Mode mode, std::error_code& e
     return File();
   }
   error.clear();
-  return File(::HandleToLong(handle), path);
+  return File(handle, path);
 }
 
 File::~File() {
-  if (descriptor_ >= 0) ::CloseHandle(handle_of(descriptor_));
+  if (descriptor_ != kClosed) ::CloseHandle(descriptor_);
 }
 
 File::File(File&& other) noexcept
-    : descriptor_(std::exchange(other.descriptor_, -1)), path_(std::move(other.path_)) {}
+    : descriptor_(std::exchange(other.descriptor_, kClosed)), path_(std::move(other.path_)) {}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
-    if (descriptor_ >= 0) ::CloseHandle(handle_of(descriptor_));
-    descriptor_ = std::exchange(other.descriptor_, -1);
+    if (descriptor_ != kClosed) ::CloseHandle(descriptor_);
+    descriptor_ = std::exchange(other.descriptor_, kClosed);
     path_ = std::move(other.path_);
   }
   return *this;
 }
 
-bool File::is_open() const { return descriptor_ >= 0; }
+bool File::is_open() const { return descriptor_ != kClosed; }
 
 File::Status File::status(std::error_code& error) const {
   FILE_STANDARD_INFO info{};
-  if (!::GetFileInformationByHandleEx(handle_of(descriptor_), FileStandardInfo, &info, sizeof info)) {
+  if (!::GetFileInformationByHandleEx(descriptor_, FileStandardInfo, &info, sizeof info)) {
     error = last_error();
     return {};
   }
   error.clear();
-  const bool regular = !info.Directory && ::GetFileType(handle_of(descriptor_)) == FILE_TYPE_DISK;
+  const bool regular = !info.Directory && ::GetFileType(descriptor_) == FILE_TYPE_DISK;
   return {static_cast<std::uint64_t>(info.EndOfFile.QuadPart), regular};
 }
 
@@ -81,7 +75,7 @@ std::size_t File::read_at(void* buffer, std::size_t size, std::uint64_t offset, 
   OVERLAPPED overlapped = at_offset(offset);
   const DWORD want = size > 0x40000000u ? 0x40000000u : static_cast<DWORD>(size);
   DWORD got = 0;
-  if (!::ReadFile(handle_of(descriptor_), buffer, want, &got, &overlapped)) {
+  if (!::ReadFile(descriptor_, buffer, want, &got, &overlapped)) {
     const DWORD code = ::GetLastError();
     if (code == ERROR_HANDLE_EOF) {
       error.clear();
@@ -101,7 +95,7 @@ void File::write_at(const void* data, std::size_t size, std::uint64_t offset, st
     const std::size_t left = size - written;
     const DWORD chunk = left > 0x40000000u ? 0x40000000u : static_cast<DWORD>(left);
     DWORD n = 0;
-    if (!::WriteFile(handle_of(descriptor_), bytes + written, chunk, &n, &overlapped)) {
+    if (!::WriteFile(descriptor_, bytes + written, chunk, &n, &overlapped)) {
       error = last_error();
       return;
     }
@@ -113,7 +107,7 @@ void File::write_at(const void* data, std::size_t size, std::uint64_t offset, st
 void File::truncate(std::uint64_t size, std::error_code& error) const {
   FILE_END_OF_FILE_INFO info{};
   info.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
-  error = ::SetFileInformationByHandle(handle_of(descriptor_), FileEndOfFileInfo, &info, sizeof info)
+  error = ::SetFileInformationByHandle(descriptor_, FileEndOfFileInfo, &info, sizeof info)
               ? std::error_code()
               : last_error();
 }
@@ -123,7 +117,7 @@ void File::truncate(std::uint64_t size, std::error_code& error) const {
 // cleaner) must not describe a new file of the same name.
 std::string File::identity() const {
   BY_HANDLE_FILE_INFORMATION info{};
-  if (!::GetFileInformationByHandle(handle_of(descriptor_), &info)) return {};
+  if (!::GetFileInformationByHandle(descriptor_, &info)) return {};
   const std::uint64_t index = (std::uint64_t{info.nFileIndexHigh} << 32) | info.nFileIndexLow;
   return std::to_string(info.dwVolumeSerialNumber) + ":" + std::to_string(index) + "\n";
 }
