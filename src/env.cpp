@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "os/environment.hpp"
 #include "os/file.hpp"
 #include "os/user.hpp"
 #include "os/utf8_path.hpp"
@@ -22,6 +23,10 @@ namespace {
 
 constexpr const char* kDefaultEndpoint = "https://huggingface.co";
 constexpr double kDefaultTimeoutSeconds = 10;
+// Why there is no home folder, per HomeRule (posix, windows).
+constexpr const char* kNoHome[] = {
+    "HOME is not set and the current user has no home folder",
+    "USERPROFILE (and HOMEDRIVE/HOMEPATH) are not set and the system names no profile folder"};
 
 // huggingface_hub uses `os.getenv(name, default)`, which keeps a variable that
 // is set but empty. An empty endpoint or folder would silently point at the
@@ -32,34 +37,63 @@ std::optional<std::string> non_empty(const Environment::Getenv& getenv, const ch
   return value;
 }
 
-std::optional<std::string> home_of_current_user(const Environment::Getenv& getenv) {
-  if (auto home = non_empty(getenv, "HOME")) return home;
-  // Like Python's os.path.expanduser: without $HOME, ask the system.
+// The current user's home folder as Python's os.path.expanduser finds it on
+// each platform, so hubdeps and huggingface_hub on one machine pick the same
+// cache. POSIX: $HOME, else the user records. Windows (Python 3.8 and newer):
+// USERPROFILE, else HOMEDRIVE + HOMEPATH; HOME is not read there, though
+// MSYS, Git Bash and Cygwin set one.
+std::optional<std::string> home_of_current_user(const Environment::Getenv& getenv, HomeRule rule) {
+  if (rule == HomeRule::posix) {
+    if (auto home = non_empty(getenv, "HOME")) return home;
+  } else {
+    if (auto profile = non_empty(getenv, "USERPROFILE")) return profile;
+    if (auto path = non_empty(getenv, "HOMEPATH")) return non_empty(getenv, "HOMEDRIVE").value_or("") + *path;
+  }
+  // Where Python would leave "~" as it is (no variable), ask the system.
   return os::current_user_home();
+}
+
+// Python's ntpath.expanduser for "~name": the folder beside the current
+// user's, when the current one is named after USERNAME (the usual profile
+// layout); otherwise Python leaves the path unchanged, and so does this.
+std::optional<std::string> windows_user_home(const std::string& name, const Environment::Getenv& getenv) {
+  auto current = home_of_current_user(getenv, HomeRule::windows);
+  if (!current) return std::nullopt;
+  const auto username = getenv("USERNAME");
+  if (username && name == *username) return current;
+  const auto separator = current->find_last_of("/\\");
+  const std::string parent = separator == std::string::npos ? std::string() : current->substr(0, separator);
+  const std::string base = separator == std::string::npos ? *current : current->substr(separator + 1);
+  if (!username || base != *username) return std::nullopt;
+  return parent + "\\" + name;
 }
 
 // Python's os.path.expanduser: "~" and "~/x" use the current user's home,
 // "~name/x" that user's home; an unknown user leaves the path unchanged.
-std::string expand_user(const std::string& path, const Environment::Getenv& getenv) {
+// On Windows a backslash ends the name too.
+std::string expand_user(const std::string& path, const Environment::Getenv& getenv, HomeRule rule) {
   if (path.empty() || path.front() != '~') return path;
-  const auto slash = std::min(path.find('/', 1), path.size());
+  const char* separators = rule == HomeRule::windows ? "/\\" : "/";
+  const auto slash = std::min(path.find_first_of(separators, 1), path.size());
   std::string home;
   if (slash == 1) {
     // Python would keep the '~' and create a folder named "~" in the
     // current directory; say what is wrong instead.
-    auto current = home_of_current_user(getenv);
+    auto current = home_of_current_user(getenv, rule);
     if (!current) {
-      throw Error(ExitCode::usage, "cannot expand '~' in '" + path +
-                                       "': HOME is not set and the current user has no home "
-                                       "folder; use an absolute path");
+      throw Error(ExitCode::usage, "cannot expand '~' in '" + path + "': " + kNoHome[rule == HomeRule::windows] +
+                                       "; use an absolute path");
     }
     home = std::move(*current);
   } else {
-    auto named = os::user_home(path.substr(1, slash - 1));
+    const std::string name = path.substr(1, slash - 1);
+    auto named = rule == HomeRule::windows ? windows_user_home(name, getenv) : os::user_home(name);
     if (!named) return path;
     home = std::move(*named);
   }
-  while (!home.empty() && home.back() == '/') home.pop_back();
+  while (!home.empty() && (home.back() == '/' || (rule == HomeRule::windows && home.back() == '\\'))) {
+    home.pop_back();
+  }
   std::string expanded = home + path.substr(slash);
   return expanded.empty() ? "/" : expanded;
 }
@@ -103,8 +137,8 @@ std::string expand_vars(const std::string& path, const Environment::Getenv& gete
   return out;
 }
 
-std::string expand_path(const std::string& path, const Environment::Getenv& getenv) {
-  return expand_vars(expand_user(path, getenv), getenv);
+std::string expand_path(const std::string& path, const Environment::Getenv& getenv, HomeRule rule) {
+  return expand_vars(expand_user(path, getenv, rule), getenv);
 }
 
 // huggingface_hub's _clean_token: drop every CR/LF, strip surrounding
@@ -183,7 +217,7 @@ void Environment::use_endpoint(std::string url) {
   endpoint = std::move(url);
 }
 
-Environment Environment::from(const Getenv& getenv) {
+Environment Environment::from(const Getenv& getenv, HomeRule home_rule) {
   Environment env;
 
   env.use_endpoint(non_empty(getenv, "HF_ENDPOINT").value_or(kDefaultEndpoint));
@@ -192,10 +226,10 @@ Environment Environment::from(const Getenv& getenv) {
   // under a uid with no passwd entry), hf_home stays empty: that is only an
   // error if the cache folder is not given directly either.
   if (auto hf_home = non_empty(getenv, "HF_HOME")) {
-    env.hf_home = os::utf8_path(expand_path(*hf_home, getenv));
+    env.hf_home = os::utf8_path(expand_path(*hf_home, getenv, home_rule));
   } else if (auto xdg = non_empty(getenv, "XDG_CACHE_HOME")) {
-    env.hf_home = os::utf8_path(expand_path((os::utf8_path(*xdg) / "huggingface").string(), getenv));
-  } else if (auto home = home_of_current_user(getenv)) {
+    env.hf_home = os::utf8_path(expand_path(*xdg, getenv, home_rule)) / "huggingface";
+  } else if (auto home = home_of_current_user(getenv, home_rule)) {
     env.hf_home = os::utf8_path(*home) / ".cache" / "huggingface";
   }
 
@@ -204,13 +238,13 @@ Environment Environment::from(const Getenv& getenv) {
   auto hub_cache = non_empty(getenv, "HF_HUB_CACHE");
   if (!hub_cache) hub_cache = non_empty(getenv, "HUGGINGFACE_HUB_CACHE");
   if (hub_cache) {
-    env.hub_cache = os::utf8_path(expand_path(*hub_cache, getenv));
+    env.hub_cache = os::utf8_path(expand_path(*hub_cache, getenv, home_rule));
   } else if (!env.hf_home.empty()) {
     env.hub_cache = env.hf_home / "hub";
   } else {
     throw Error(ExitCode::usage,
-                "cannot find the Hugging Face cache folder: HOME is not set and the current user "
-                "has no home folder; set HF_HUB_CACHE (or HF_HOME) to a folder");
+                std::string("cannot find the Hugging Face cache folder: ") + kNoHome[home_rule == HomeRule::windows] +
+                    "; set HF_HUB_CACHE (or HF_HOME) to a folder");
   }
   if (env.hub_cache.is_relative()) {
     env.use_cache_dir(env.hub_cache, hub_cache ? "HF_HUB_CACHE" : "HF_HOME");
@@ -224,7 +258,7 @@ Environment Environment::from(const Getenv& getenv) {
 
   for (const char* name : {"CURL_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"}) {
     if (auto bundle = non_empty(getenv, name)) {
-      env.ca_bundle = expand_path(*bundle, getenv);
+      env.ca_bundle = os::utf8_path(expand_path(*bundle, getenv, home_rule));
       break;
     }
   }
@@ -239,7 +273,7 @@ Environment Environment::from(const Getenv& getenv) {
     if (from_env) env.token = clean_token(*from_env);
     if (!env.token) {
       if (const auto token_path = non_empty(getenv, "HF_TOKEN_PATH")) {
-        env.token = read_token_file(expand_path(*token_path, getenv));
+        env.token = read_token_file(os::utf8_path(expand_path(*token_path, getenv, home_rule)));
       } else if (!env.hf_home.empty()) {
         env.token = read_token_file(env.hf_home / "token");
       }
@@ -249,11 +283,8 @@ Environment Environment::from(const Getenv& getenv) {
 }
 
 Environment Environment::from_process() {
-  return from([](const char* name) -> std::optional<std::string> {
-    const char* value = std::getenv(name);
-    if (!value) return std::nullopt;
-    return std::string(value);
-  });
+  // UTF-8 on every platform (os/environment.hpp says why not getenv).
+  return from(os::environment_variable);
 }
 
 }  // namespace hubdeps

@@ -9,6 +9,18 @@
 
 namespace hubdeps {
 
+// How the current user's home folder ("~", the default HF_HOME's parent) is
+// found: the way Python's os.path.expanduser finds it on each platform.
+enum class HomeRule {
+  posix,    // HOME, else the user records
+  windows,  // USERPROFILE, else HOMEDRIVE + HOMEPATH (HOME is ignored), else the system's profile folder
+};
+#ifdef _WIN32
+inline constexpr HomeRule kNativeHomeRule = HomeRule::windows;
+#else
+inline constexpr HomeRule kNativeHomeRule = HomeRule::posix;
+#endif
+
 struct Environment {
   std::string endpoint;                // HF_ENDPOINT, no trailing '/'
   std::filesystem::path hf_home;       // HF_HOME; empty if there is no home folder and HF_HUB_CACHE is set
@@ -38,7 +50,8 @@ struct Environment {
 
   // `getenv` returns the variable's value, or nullopt when unset.
   using Getenv = std::function<std::optional<std::string>(const char* name)>;
-  static Environment from(const Getenv& getenv);
+  // `home_rule`: the platform's, or the other one (tests prove both).
+  static Environment from(const Getenv& getenv, HomeRule home_rule = kNativeHomeRule);
   static Environment from_process();
 };
 

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "env.hpp"
 #include "error.hpp"
+#include "os/utf8_path.hpp"
 #include "progress.hpp"
 
 namespace hubdeps::cli {
@@ -31,7 +32,7 @@ struct CacheOptions {
 };
 
 std::filesystem::path cache_root(const CacheOptions& options) {
-  if (!options.cache_dir.empty()) return options.cache_dir;
+  if (!options.cache_dir.empty()) return os::utf8_path(options.cache_dir);
   return Environment::from_process().hub_cache;
 }
 

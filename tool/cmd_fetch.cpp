@@ -18,6 +18,7 @@
 #include "os/interrupt.hpp"
 #include "os/priority.hpp"
 #include "os/terminal.hpp"
+#include "os/utf8_path.hpp"
 #include "pin.hpp"
 #include "repo.hpp"
 #include "progress.hpp"
@@ -69,7 +70,7 @@ void check_header_arguments(const FetchOptions& options) {
 Environment environment_of(const FetchOptions& options) {
   Environment env = Environment::from_process();
   if (!options.endpoint.empty()) env.use_endpoint(options.endpoint);
-  if (!options.cache_dir.empty()) env.use_cache_dir(options.cache_dir, "--cache-dir");
+  if (!options.cache_dir.empty()) env.use_cache_dir(os::utf8_path(options.cache_dir), "--cache-dir");
   if (!env.cache_note.empty() && !options.quiet) std::cerr << "hubdeps: note: " << env.cache_note << "\n";
   return env;
 }

@@ -9,6 +9,7 @@
 #include "codegen.hpp"
 #include "commands.hpp"
 #include "error.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps::cli {
 
@@ -43,7 +44,7 @@ void run_header(const HeaderCommandOptions& options) {
     header_options.extra_constants.push_back(parse_constant(assignment));
   }
   if (!options.out_source.empty()) {
-    header_options.header_include = header_include_path(options.out_source, options.out);
+    header_options.header_include = header_include_path(os::utf8_path(options.out_source), os::utf8_path(options.out));
   }
   // Generate everything before touching the output, so bad input leaves the
   // previous header (or no header) in place.
@@ -58,8 +59,8 @@ void run_header(const HeaderCommandOptions& options) {
     return;
   }
   // The source first: a header never declares values no source defines.
-  if (!options.out_source.empty()) write_if_changed(options.out_source, generated.data_source);
-  write_if_changed(options.out, generated.header);
+  if (!options.out_source.empty()) write_if_changed(os::utf8_path(options.out_source), generated.data_source);
+  write_if_changed(os::utf8_path(options.out), generated.header);
 }
 
 }  // namespace

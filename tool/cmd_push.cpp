@@ -12,6 +12,7 @@
 #include "env.hpp"
 #include "error.hpp"
 #include "os/terminal.hpp"
+#include "os/utf8_path.hpp"
 #include "progress.hpp"
 #include "push.hpp"
 
@@ -75,7 +76,7 @@ ModelCardInfo card_info(const PushOptions& options) {
   info.project = options.card_project;
   const std::filesystem::path source = options.card_source_dir.empty()
                                            ? std::filesystem::current_path()
-                                           : std::filesystem::path(options.card_source_dir);
+                                           : os::utf8_path(options.card_source_dir);
   info.source = read_source_revision(source);
   return info;
 }
@@ -86,7 +87,7 @@ void run_push(const PushOptions& options) {
   PushRequest request(RepoId::parse(options.repo_id));
   request.type = parse_repo_type(options.repo_type);
   request.revision = validate_revision(options.revision);
-  request.paths.assign(options.paths.begin(), options.paths.end());
+  for (const auto& path : options.paths) request.paths.push_back(os::utf8_path(path));
   request.path_in_repo = options.path_in_repo;
   request.include = options.include;
   request.exclude = options.exclude;

@@ -1,11 +1,14 @@
 // hubdeps: the command line. Parses arguments, calls the engine, prints,
 // and maps errors to the documented exit codes. Nothing else.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "error.hpp"
+#include "os/environment.hpp"
 
 namespace {
 
@@ -42,8 +45,15 @@ int main(int argc, char** argv) {
   hubdeps::cli::add_push_command(app);
   hubdeps::cli::add_cache_command(app);
 
+  // UTF-8 on every platform (on Windows from the wide command line; main's
+  // argv there is in the ANSI code page). Not CLI11's ensure_utf8: Debian 12
+  // has CLI11 2.1.2, and that arrived in 2.3.
+  std::vector<std::string> arguments = hubdeps::os::command_line_arguments(argc, argv);
+  std::vector<char*> utf8_argv;
+  for (auto& argument : arguments) utf8_argv.push_back(argument.data());
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(utf8_argv.size()), utf8_argv.data());
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(hubdeps::ExitCode::usage);

@@ -1,10 +1,12 @@
-// Home folders, for expanding "~" in paths the way Python's
-// os.path.expanduser does (HF_HOME="~/hf" means the same to hubdeps as to
-// huggingface_hub). Only asked when $HOME does not answer.
+// Home folders from the system's user records, for expanding "~" in paths
+// the way Python's os.path.expanduser does (HF_HOME="~/hf" means the same to
+// hubdeps as to huggingface_hub). Only asked when the environment variables
+// Python reads do not answer (env.cpp reads those: HOME on POSIX,
+// USERPROFILE or HOMEDRIVE + HOMEPATH on Windows).
 //
-// user_posix.cpp asks the password database. A Windows implementation
-// (user_win.cpp) goes beside it: Python there uses USERPROFILE, and for
-// "~name" the folder beside the current user's.
+// user_posix.cpp asks the password database; user_win.cpp the profile
+// folder of the process's user (GetUserProfileDirectoryW), and for "~name"
+// the folder beside it.
 #pragma once
 
 #include <optional>

@@ -1,9 +1,11 @@
-// os::*_home on Windows, as Python's os.path.expanduser finds them there:
-// USERPROFILE, else HOMEDRIVE + HOMEPATH; another user's folder is the one
-// beside the current user's.
+// os::*_home on Windows: the profile folder the system records for the
+// user running this process (GetUserProfileDirectoryW), asked only where
+// USERPROFILE and HOMEDRIVE/HOMEPATH, which Python's os.path.expanduser
+// reads (env.cpp reads them the same way), are not set: a service, a
+// stripped environment. Another user's folder is the one beside it.
 #include <windows.h>
+#include <userenv.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "os/user.hpp"
@@ -11,22 +13,18 @@
 
 namespace hubdeps::os {
 
-namespace {
-
-std::optional<std::wstring> variable(const wchar_t* name) {
-  const wchar_t* value = ::_wgetenv(name);
-  if (value == nullptr || *value == L'\0') return std::nullopt;
-  return std::wstring(value);
-}
-
-}  // namespace
-
 std::optional<std::string> current_user_home() {
-  if (const auto profile = variable(L"USERPROFILE")) return utf8(*profile);
-  const auto drive = variable(L"HOMEDRIVE");
-  const auto path = variable(L"HOMEPATH");
-  if (path) return utf8(drive.value_or(L"") + *path);
-  return std::nullopt;
+  HANDLE token = nullptr;
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) return std::nullopt;
+  DWORD size = 0;
+  ::GetUserProfileDirectoryW(token, nullptr, &size);  // asks for the size, zero included
+  std::wstring folder(size, L'\0');
+  const bool found = size > 0 && ::GetUserProfileDirectoryW(token, folder.data(), &size);
+  ::CloseHandle(token);
+  if (!found) return std::nullopt;
+  folder.resize(folder.find(L'\0'));
+  if (folder.empty()) return std::nullopt;
+  return utf8(folder);
 }
 
 std::optional<std::string> user_home(const std::string& name) {

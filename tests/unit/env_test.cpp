@@ -26,12 +26,14 @@ class EnvironmentTest : public hubdeps::testing::TempDirTest {
     vars_["HOME"] = (dir_ / "home").string();
   }
 
-  Environment load() const {
-    return Environment::from([this](const char* name) -> std::optional<std::string> {
-      const auto found = vars_.find(name);
-      if (found == vars_.end()) return std::nullopt;
-      return found->second;
-    });
+  Environment load(HomeRule rule = kNativeHomeRule) const {
+    return Environment::from(
+        [this](const char* name) -> std::optional<std::string> {
+          const auto found = vars_.find(name);
+          if (found == vars_.end()) return std::nullopt;
+          return found->second;
+        },
+        rule);
   }
 
   void write(const fs::path& path, const std::string& content) const {
@@ -83,6 +85,52 @@ TEST_F(EnvironmentTest, HfHomeExpandsTildeAndVariables) {
   vars_["WHERE"] = (dir_ / "w").string();
   vars_["HF_HOME"] = "${WHERE}/hf/$WHERE_NOT_SET";
   EXPECT_EQ(load().hf_home.string(), (dir_ / "w").string() + "/hf/$WHERE_NOT_SET");
+}
+
+// The home folder is Python's os.path.expanduser's on each platform, so
+// hubdeps and huggingface_hub on one machine share one cache.
+TEST_F(EnvironmentTest, OnPosixHomeIsTheHomeFolderAndUserprofileIsIgnored) {
+  vars_["USERPROFILE"] = (dir_ / "profile").string();
+  EXPECT_EQ(load(HomeRule::posix).hf_home, dir_ / "home" / ".cache" / "huggingface");
+}
+
+TEST_F(EnvironmentTest, OnWindowsUserprofileIsTheHomeFolderAndHomeIsIgnored) {
+  vars_["USERPROFILE"] = (dir_ / "profile").string();
+  vars_["HOMEDRIVE"] = "D:";
+  vars_["HOMEPATH"] = "\\elsewhere";
+  const Environment env = load(HomeRule::windows);
+  EXPECT_EQ(env.hf_home, dir_ / "profile" / ".cache" / "huggingface");
+  EXPECT_EQ(env.hub_cache, dir_ / "profile" / ".cache" / "huggingface" / "hub");
+  vars_["HF_HOME"] = "~/hf";
+  EXPECT_EQ(load(HomeRule::windows).hf_home.string(), (dir_ / "profile").string() + "/hf");
+  vars_["HF_HOME"] = "~\\hf";
+  EXPECT_EQ(load(HomeRule::windows).hf_home.string(), (dir_ / "profile").string() + "\\hf");
+}
+
+TEST_F(EnvironmentTest, OnWindowsWithoutUserprofileHomedriveAndHomepathNameTheHomeFolder) {
+  vars_["HOMEDRIVE"] = "D:";
+  vars_["HOMEPATH"] = "\\Users\\me";
+  EXPECT_EQ(load(HomeRule::windows).hf_home, fs::path("D:\\Users\\me") / ".cache" / "huggingface");
+  vars_.erase("HOMEDRIVE");  // as Python: HOMEPATH alone is enough
+  EXPECT_EQ(load(HomeRule::windows).hf_home, fs::path("\\Users\\me") / ".cache" / "huggingface");
+}
+
+TEST_F(EnvironmentTest, OnWindowsAnotherUsersHomeIsTheFolderBesideTheCurrentOne) {
+  vars_["USERPROFILE"] = "C:\\Users\\me";
+  vars_["USERNAME"] = "me";
+  vars_["HF_HOME"] = "~ana\\hf";
+  EXPECT_EQ(load(HomeRule::windows).hf_home.string(), "C:\\Users\\ana\\hf");
+  vars_["HF_HOME"] = "~me/hf";
+  EXPECT_EQ(load(HomeRule::windows).hf_home.string(), "C:\\Users\\me/hf");
+  // A profile not named after the user: Python does not guess, nor does hubdeps.
+  vars_["USERPROFILE"] = "C:\\Profiles\\42";
+  vars_["HF_HOME"] = "~ana/hf";
+  EXPECT_EQ(load(HomeRule::windows).hf_home.string(), "~ana/hf");
+}
+
+TEST_F(EnvironmentTest, XdgCacheHomeIsExpandedBeforeHuggingfaceIsAdded) {
+  vars_["XDG_CACHE_HOME"] = "~/xdg é";
+  EXPECT_EQ(load(HomeRule::posix).hf_home, dir_ / "home" / "xdg é" / "huggingface");
 }
 
 TEST_F(EnvironmentTest, HfHubCacheWinsOverTheLegacyNameAndHfHome) {

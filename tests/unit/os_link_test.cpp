@@ -1,0 +1,65 @@
+// os::is_symlink, os::read_symlink and os::canonical: what the engine asks of
+// links (the cache's snapshot entries, push's links). On POSIX they are
+// std::filesystem's answers; these tests pin the contract the Windows
+// implementation (link_win.cpp) follows too. Wine 8 makes no links, so that
+// side is not run here (README, Platforms).
+#include "os/link.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using namespace hubdeps;
+
+namespace {
+
+class OsLinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "hubdeps-link-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    fs::create_directories(dir_ / "blobs");
+    std::ofstream(dir_ / "blobs" / "abc") << "content";
+    fs::create_directories(dir_ / "snapshots" / "c1");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(OsLinkTest, OnlyTheLinkItselfIsALinkDanglingOrNot) {
+  fs::create_symlink("../../blobs/abc", dir_ / "snapshots" / "c1" / "file");
+  fs::create_symlink("../../blobs/gone", dir_ / "snapshots" / "c1" / "dangling");
+  EXPECT_TRUE(os::is_symlink(dir_ / "snapshots" / "c1" / "file"));
+  EXPECT_TRUE(os::is_symlink(dir_ / "snapshots" / "c1" / "dangling"));
+  EXPECT_FALSE(os::is_symlink(dir_ / "blobs" / "abc")) << "the file a link points to";
+  EXPECT_FALSE(os::is_symlink(dir_ / "blobs")) << "a folder";
+  EXPECT_FALSE(os::is_symlink(dir_ / "missing"));
+}
+
+TEST_F(OsLinkTest, ATargetIsReadAsWrittenAndANonLinkIsAnError) {
+  fs::create_symlink("../../blobs/abc", dir_ / "snapshots" / "c1" / "file");
+  std::error_code error;
+  EXPECT_EQ(os::read_symlink(dir_ / "snapshots" / "c1" / "file", error), fs::path("../../blobs/abc"));
+  EXPECT_FALSE(error) << error.message();
+  EXPECT_TRUE(os::read_symlink(dir_ / "blobs" / "abc", error).empty());
+  EXPECT_TRUE(error) << "a regular file holds no target";
+}
+
+TEST_F(OsLinkTest, CanonicalFollowsEveryLinkAndADanglingOneIsAnError) {
+  fs::create_symlink("../../blobs/abc", dir_ / "snapshots" / "c1" / "file");
+  fs::create_symlink("c1", dir_ / "snapshots" / "alias");
+  std::error_code error;
+  const fs::path resolved = os::canonical(dir_ / "snapshots" / "alias" / "file", error);
+  EXPECT_FALSE(error) << error.message();
+  EXPECT_EQ(resolved, fs::canonical(dir_) / "blobs" / "abc");
+  fs::create_symlink("../../blobs/gone", dir_ / "snapshots" / "c1" / "dangling");
+  EXPECT_TRUE(os::canonical(dir_ / "snapshots" / "c1" / "dangling", error).empty());
+  EXPECT_EQ(error, std::errc::no_such_file_or_directory);
+}
+
+}  // namespace
