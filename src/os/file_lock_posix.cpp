@@ -16,8 +16,7 @@ namespace {
 
 // Opens `path` as `open` says and flocks it: the descriptor, or -1 with
 // `error` set (clear when another holder has it and `wait` is no).
-int open_and_lock(const std::filesystem::path& path, FileLock::Open open, FileLock::Wait wait,
-                  std::error_code& error) {
+int open_and_lock(const std::filesystem::path& path, FileLock::Open open, FileLock::Wait wait, std::error_code& error) {
   // O_CLOEXEC: a child process (a compiler started meanwhile, git) must not
   // inherit the descriptor and keep the lock alive after we release it.
   int flags = O_CLOEXEC;

@@ -41,15 +41,15 @@ HANDLE open_and_lock(const std::filesystem::path& path, FileLock::Open open, Fil
   // closing (a waiter's, a try's) marks it for deletion; its name stays
   // until the last one closes (CreateFileW's documentation), so no one can
   // make a new file of that name while a holder is still on the old one.
-  const DWORD flags = open == FileLock::Open::transient ? FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE
-                                                        : FILE_ATTRIBUTE_NORMAL;
+  const DWORD flags =
+      open == FileLock::Open::transient ? FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE : FILE_ATTRIBUTE_NORMAL;
   const GetLastNtStatus nt_status = last_nt_status();
   for (;;) {
     // Not inherited by child processes (the default): a process started
     // meanwhile must not keep the lock alive after it is released.
     const HANDLE handle =
-        ::CreateFileW(long_path(path).c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                      nullptr, creates ? OPEN_ALWAYS : OPEN_EXISTING, flags, nullptr);
+        ::CreateFileW(long_path(path).c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                      creates ? OPEN_ALWAYS : OPEN_EXISTING, flags, nullptr);
     if (handle != INVALID_HANDLE_VALUE) {
       DWORD lock_flags = LOCKFILE_EXCLUSIVE_LOCK;
       if (wait == FileLock::Wait::no) lock_flags |= LOCKFILE_FAIL_IMMEDIATELY;

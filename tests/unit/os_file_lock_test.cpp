@@ -271,8 +271,8 @@ TEST_F(FileLockTest, AKilledHoldersTransientFileIsHarmlessAndTheNextHolderRemove
 
 TEST_F(FileLockTest, ATransientLockInAReadOnlyFolderFailsAndCreatesNothing) {
   const fs::path path = dir_ / "hubdeps.lock.lock";
-  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
-                            fs::perms::others_exec);
+  fs::permissions(dir_,
+                  fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read | fs::perms::others_exec);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
