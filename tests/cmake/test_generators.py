@@ -1,7 +1,9 @@
 """hf_fetch_model on a multi-config generator ("Ninja Multi-Config", the one this machine has of the kind Visual
 Studio and Xcode are) and in build folders whose paths have spaces: examples/quickstart configured, built for Debug
 and Release, and run, with a prebuilt helper and with the helper the module builds itself (nested, into
-tool/Release/), in folders whose names have spaces and a non-ASCII letter.
+tool/Release/), in folders whose names have spaces and a non-ASCII letter. NestedHelperMultiConfig is also the
+suite's one test of the nested helper build as such (built once, reused, rebuilt after an upgrade): that build is
+the whole helper, minutes of the suite, so one test makes it and asserts all of it.
 
 CTest passes HUBDEPS_BIN etc. as for test_hubdeps_cmake.py. Run one class by hand:
 python3 -m unittest -v test_generators.MultiConfig
@@ -10,13 +12,13 @@ python3 -m unittest -v test_generators.MultiConfig
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_hubdeps_cmake import (CMAKE, HELPER, SOURCE_DIR, STRICT_FLAGS, TINY_BERT, CMakeTestCase,  # noqa: E402
                                 mtimes, parse_key_values)
-import test_hubdeps_cmake  # noqa: E402
 
 
 class GeneratorTestCase(CMakeTestCase):
@@ -61,8 +63,18 @@ class MultiConfig(GeneratorTestCase):
 
 
 class NestedHelperMultiConfig(GeneratorTestCase):
-    """No helper anywhere: the module builds one with "Ninja Multi-Config" (its Release configuration only) while
-    the project builds Debug and Release; sources, project, build folder and cache under names with spaces and é."""
+    """FetchContent of HubDeps' sources with no helper anywhere: the module builds one, once per build tree, with
+    "Ninja Multi-Config" (its Release configuration only) while the project builds Debug and Release; sources,
+    project, build folder and cache under names with spaces and é. A re-configure reuses the helper, new helper
+    sources (an upgrade of HubDeps) rebuild it, and HubDeps adds no targets or tests to the project."""
+
+    def copy_sources(self) -> str:
+        """A snapshot of HubDeps' sources, as FetchContent would download: teammates editing the working tree
+        meanwhile must not look like a change of the helper's sources."""
+        target = self.path("hubdeps-src")
+        shutil.copytree(SOURCE_DIR, target, ignore=shutil.ignore_patterns(
+            "build*", ".git", "node_modules", "__pycache__", "examples", "tests", "fuzz", "docs"))
+        return target
 
     def spaced_folder(self, *parts: str) -> str:
         """A folder whose name has a space and, where the file system takes it, a non-ASCII letter."""
@@ -77,7 +89,7 @@ class NestedHelperMultiConfig(GeneratorTestCase):
 
     def test_the_nested_helper_and_both_configurations_build_in_paths_with_spaces(self):
         sources = os.path.join(self.spaced_folder("hub deps"), "source tree")
-        os.rename(test_hubdeps_cmake.QuickstartNestedHelper.copy_sources(self), sources)
+        os.rename(self.copy_sources(), sources)
         project = os.path.join(self.spaced_folder("my projects"), "quick start")
         os.rename(self.copy_example("quickstart"), project)
         build = os.path.join(project, "build dir")
@@ -111,6 +123,18 @@ class NestedHelperMultiConfig(GeneratorTestCase):
         self.assertNotIn("building the hubdeps helper", output)
         self.assertIn(f"at {helper} (built for this build tree)", output)
         self.assertEqual(mtimes(helper), before)
+        for config in ("Debug", "Release"):
+            self.assertIn("ninja: no work to do", self.build_config(build, config))
+        self.assert_no_hubdeps_targets(build)
+
+        # New helper sources (an upgrade of HubDeps): the next configure rebuilds the helper, and the project,
+        # whose pins and headers did not change, has no work.
+        with open(os.path.join(sources, "tool", "main.cpp"), "a", encoding="utf-8") as f:
+            f.write("// A change of the helper's sources.\n")
+        output = self.reconfigure(build)
+        self.assertIn("HubDeps: building the hubdeps helper", output)
+        self.assertIn(f"at {helper} (built for this build tree)", output)
+        self.assertNotEqual(mtimes(helper), before)
         for config in ("Debug", "Release"):
             self.assertIn("ninja: no work to do", self.build_config(build, config))
 

@@ -286,43 +286,8 @@ class QuickstartInstalled(CMakeTestCase):
         self.assert_quickstart_output(self.run_quickstart(build), new)
 
 
-class QuickstartNestedHelper(CMakeTestCase):
-    """FetchContent of HubDeps' sources with no helper anywhere: the module builds one, once per build tree."""
-
-    def copy_sources(self) -> str:
-        """A snapshot of HubDeps' sources, as FetchContent would download: teammates editing the working tree
-        meanwhile must not look like a change of the helper's sources."""
-        target = self.path("hubdeps-src")
-        shutil.copytree(SOURCE_DIR, target, ignore=shutil.ignore_patterns(
-            "build*", ".git", "node_modules", "__pycache__", "examples", "tests", "fuzz", "docs"))
-        return target
-
-    def test_the_helper_is_built_at_configure_time_once_and_reused(self):
-        sources = self.copy_sources()
-        project = self.copy_example("quickstart")
-        build = self.path("build")
-        output = self.configure(project, build, f"-DHUBDEPS_SOURCE_DIR={sources}", STRICT_FLAGS)
-        self.assertIn("HubDeps: building the hubdeps helper", output)
-        helper = os.path.join(build, "_hubdeps", "helper", "tool", "hubdeps")
-        self.assertIn(f"at {helper} (built for this build tree)", output)
-        self.build(build)
-        self.assert_quickstart_output(self.run_quickstart(build), self.refs(TINY_BERT)["branches"]["main"])
-
-        before = mtimes(helper)
-        output = self.reconfigure(build)
-        self.assertNotIn("building the hubdeps helper", output)
-        self.assertIn(f"at {helper} (built for this build tree)", output)
-        self.assertEqual(mtimes(helper), before)
-        self.assertIn("ninja: no work to do", self.build(build))
-        self.assert_no_hubdeps_targets(build)
-
-        # New helper sources (an upgrade of HubDeps): the next configure rebuilds the helper.
-        with open(os.path.join(sources, "tool", "main.cpp"), "a", encoding="utf-8") as f:
-            f.write("// A change of the helper's sources.\n")
-        output = self.reconfigure(build)
-        self.assertIn("HubDeps: building the hubdeps helper", output)
-        self.assertNotEqual(mtimes(helper), before)
-        self.assertIn("ninja: no work to do", self.build(build))
+# FetchContent of HubDeps' sources with no helper anywhere, the module building one once per build tree:
+# test_generators.NestedHelperMultiConfig, the one test that pays for that nested build of the whole helper.
 
 
 class QuickstartFetchContentWithExecutable(CMakeTestCase):
