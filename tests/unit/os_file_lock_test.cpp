@@ -16,19 +16,16 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 using hubdeps::os::FileLock;
 namespace fs = std::filesystem;
 
 namespace {
 
-class FileLockTest : public ::testing::Test {
+class FileLockTest : public hubdeps::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-lock-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  FileLockTest() : TempDirTest("hubdeps-lock") {}
 
   static FileLock lock(const fs::path& path, FileLock::Wait wait = FileLock::Wait::until_free) {
     std::error_code error;
@@ -36,8 +33,6 @@ class FileLockTest : public ::testing::Test {
     EXPECT_FALSE(error) << error.message();
     return held;
   }
-
-  fs::path dir_;
 };
 
 }  // namespace
