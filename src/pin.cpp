@@ -169,6 +169,25 @@ std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment&
   return changes;
 }
 
+namespace {
+
+// Checks one file the build reads, the blob or a snapshot entry that is a
+// file of its own (a copy: the fallback where links cannot be made, or a
+// file put there by hand), against the lock: a problem, or nothing.
+std::optional<VerifyProblem> check_file_content(const std::string& entry_name, const LockedFile& file,
+                                                const fs::path& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  const std::string actual = file.is_lfs() ? sha256_file(path) : git_blob_sha1_file(path);
+  if (!ec && size == file.size && actual == file.etag()) return std::nullopt;
+  return VerifyProblem{entry_name, file.path, path.string(),
+                       std::string(file.is_lfs() ? "sha256 " : "git blob sha1 ") + actual + " (" +
+                           std::to_string(size) + " bytes), the lock expects " + file.etag() + " (" +
+                           std::to_string(file.size) + " bytes)"};
+}
+
+}  // namespace
+
 VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path& path) {
   require_lockfile(path);
   const Lockfile lockfile = read_lockfile(path);
@@ -176,11 +195,20 @@ VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path
   for (const auto& [name, entry] : lockfile.entries) {
     const RepoCache cache(env.hub_cache, entry.declared.repo_type, entry.declared.repo_id);
     for (const auto& file : entry.files) {
-      const auto linked = cache.snapshot_link_blob(entry.commit, file.path);
-      if (linked && *linked != file.etag()) {
+      const auto kind = cache.check_snapshot_entry(entry.commit, file.path, file.etag(), file.size);
+      if (kind == RepoCache::Entry::other_blob) {
         report.problems.push_back({name, file.path, "",
-                                   "the snapshot of commit " + entry.commit + " links it to blob " + *linked +
+                                   "the snapshot of commit " + entry.commit + " links it to blob " +
+                                       cache.snapshot_link_blob(entry.commit, file.path).value_or("?") +
                                        ", the lock names " + file.etag()});
+        continue;
+      }
+      // A snapshot entry that is not a link is what the build reads: its own
+      // bytes must be the pinned ones, whatever the blob holds.
+      if (kind == RepoCache::Entry::not_a_link) {
+        ++report.checked;
+        const fs::path copy = cache.snapshot_path(entry.commit, file.path);
+        if (auto problem = check_file_content(name, file, copy)) report.problems.push_back(std::move(*problem));
         continue;
       }
       const auto blob = cache.blob_path(file.etag());
@@ -190,15 +218,7 @@ VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path
         continue;
       }
       ++report.checked;
-      const auto size = fs::file_size(blob, ec);
-      const std::string actual = file.is_lfs() ? sha256_file(blob) : git_blob_sha1_file(blob);
-      if (ec || size != file.size || actual != file.etag()) {
-        report.problems.push_back(
-            {name, file.path, blob.string(),
-             std::string(file.is_lfs() ? "sha256 " : "git blob sha1 ") + actual + " (" +
-                 std::to_string(size) + " bytes), the lock expects " + file.etag() + " (" +
-                 std::to_string(file.size) + " bytes)"});
-      }
+      if (auto problem = check_file_content(name, file, blob)) report.problems.push_back(std::move(*problem));
     }
   }
   return report;
@@ -214,7 +234,11 @@ void repair_lockfile(const Environment& env, const std::filesystem::path& path,
       const RepoCache cache(env.hub_cache, entry->declared.repo_type, entry->declared.repo_id);
       const auto file = std::find_if(entry->files.begin(), entry->files.end(),
                                      [&](const LockedFile& f) { return f.path == problem.path; });
-      if (file != entry->files.end()) cache.discard_blob(file->etag());
+      // A bad copy in the snapshot is replaced by the fetch below; its blob
+      // is discarded only if that is what was found bad.
+      if (file != entry->files.end() && cache.blob_path(file->etag()).string() == problem.blob) {
+        cache.discard_blob(file->etag());
+      }
     }
     entries.insert(problem.entry);
   }

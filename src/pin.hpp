@@ -68,11 +68,12 @@ std::vector<std::pair<std::string, EntryChange>> update_locks(const Environment&
 
 // `hubdeps verify`: checks each file the lockfile names against the cache:
 // the snapshot entry must link to the blob the lock names, and that blob's
-// size and hash must be the lock's.
+// size and hash must be the lock's; a snapshot entry that is a file, not a
+// link (the copy made where links cannot be), must itself have them.
 struct VerifyProblem {
   std::string entry;
   std::string path;
-  std::string blob;     // the cache path of the bad blob (empty: the link is wrong)
+  std::string blob;     // the cache path of the bad blob or copy (empty: the link is wrong)
   std::string problem;  // "sha256 ... expected ..."
 };
 struct VerifyReport {

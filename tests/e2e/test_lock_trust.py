@@ -112,6 +112,46 @@ class PinTrust(HubTestCase):
         self.assertExit(result, 6)
         self.assertIn("model.safetensors", result.stderr)
 
+    # ---- a snapshot entry that is a file, not a link ----
+    # Where links cannot be made (Windows without the privilege, FAT, Wine) the snapshot holds a copy of the blob,
+    # huggingface_hub's fallback; a file can also be put there by hand. Either way it is what the build reads.
+    def replace_link_by_file(self, result, path, content: str) -> str:
+        entry = os.path.join(result.json()["snapshot_dir"], path)
+        os.remove(entry)
+        with open(entry, "w", encoding="utf-8") as f:
+            f.write(content)
+        return entry
+
+    def test_verify_hashes_a_snapshot_file_that_is_not_a_link_and_repair_replaces_only_it(self):
+        first = self.fetch_locked()
+        self.assertExit(first, 0)
+        entry = self.replace_link_by_file(first, "config.json", '{"hidden_size": 1, "name": "evil"}\n')
+        result = self.run_hubdeps("verify", *LOCK_ARGS)
+        self.assertExit(result, 6)
+        self.assertIn("config.json", result.stderr)
+        self.assertIn(entry, result.stderr)  # the file found bad, not its (good) blob
+        self.assertIn("3 cached file(s) checked, 1 corrupt", result.stdout)
+        blob = self.blob_of(first, "config.json")
+        blob_inode = os.stat(blob).st_ino
+        self.hub.clear_log()
+        repaired = self.run_hubdeps("verify", *LOCK_ARGS, "--repair")
+        self.assertExit(repaired, 0)
+        with open(entry, encoding="utf-8") as f:
+            self.assertEqual(f.read(), '{"hidden_size": 768, "name": "trust"}\n')
+        self.assertEqual(os.stat(blob).st_ino, blob_inode)  # the good blob was kept, not fetched again
+        self.assertFalse([e for e in self.hub.log() if "/resolve/" in e["path"]])
+        self.assertExit(self.run_hubdeps("verify", *LOCK_ARGS), 0)
+
+    def test_verify_accepts_a_snapshot_copy_with_the_pinned_bytes_even_without_its_blob(self):
+        first = self.fetch_locked()
+        self.assertExit(first, 0)
+        self.replace_link_by_file(first, "config.json", '{"hidden_size": 768, "name": "trust"}\n')
+        os.remove(self.blob_of(first, "config.json"))  # huggingface_hub's fallback may move the blob there
+        result = self.run_hubdeps("verify", *LOCK_ARGS, "--json")
+        self.assertExit(result, 0)
+        self.assertEqual(json.loads(result.stdout), {"checked": 3, "corrupt": [], "not_cached": [],
+                                                     "repaired": False})
+
     # ---- a truncated blob ----
     def test_a_truncated_blob_is_repaired_online_and_refused_offline(self):
         first = self.fetch_locked()
