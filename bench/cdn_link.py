@@ -267,6 +267,7 @@ def scenario_http2(ctx: Context) -> ScenarioReport:
         ctx.facts["dataset"] = dataset_repo(ctx)
     with shaped_link(ctx.hub, link_rate(ctx), LINK_DELAY_MS):
         http2_part(ctx, result, ctx.reps(3))
+    loopback_part(ctx, result, ctx.reps(5))
     end = machine.load_average()
     result.setup.insert(0, (
         f"Scenario 9's link (`link_rate` {link_rate(ctx):,} bytes per second per connection, `link_delay_ms` "
@@ -276,6 +277,33 @@ def scenario_http2(ctx: Context) -> ScenarioReport:
     if PYTHON_HUB in ctx.tools.missing:
         result.setup.append(f"{PYTHON_HUB} not measured: {ctx.tools.missing[PYTHON_HUB]}")
     return result
+
+
+def loopback_part(ctx: Context, result: ScenarioReport, reps: int) -> None:
+    """Where multiplexing cannot help: the test Hub directly, HTTP/1.1, no shaping (the CPU is the limit, and the
+    multiplexer's one thread writes and hashes every small file). It must not cost anything there."""
+    info = ctx.facts["dataset"]
+    peers = [HUBDEPS, HUBDEPS_ONE_PER_WORKER]
+
+    def command_for(peer, out):
+        return repo_command(HUBDEPS, ctx.tools, endpoint=ctx.hub.endpoint, repo=DATASET, repo_type="dataset",
+                            urls={}, out_dir=out, list_dir=ctx.scratch)
+
+    runs = measure_series(ctx, peers, reps, False, command_for, lambda peer, out, _: check_snapshot(
+        peer, out, info["files"]), 0, "dataset on loopback",
+        extra_env=lambda peer: {"HUBDEPS_HTTP_MULTIPLEX": "0"} if peer == HUBDEPS_ONE_PER_WORKER else {})
+    result.setup.append(
+        f"On loopback, for contrast: the same dataset from the test Hub directly (HTTP/1.1, no link shaping, so the "
+        f"CPU is the limit), HubDeps multiplexed against `HUBDEPS_HTTP_MULTIPLEX=0`. {reps} rounds, the order "
+        f"rotating.")
+    result.tables.append(samples_table(f"{info['count']} small files on loopback, HTTP/1.1 (wall seconds per run)",
+                                       runs, None))
+    ours, before = median_wall(runs[HUBDEPS]), median_wall(runs[HUBDEPS_ONE_PER_WORKER])
+    paired = paired_ratios(runs[HUBDEPS_ONE_PER_WORKER], runs[HUBDEPS])
+    result.checks.append(Check(
+        f"{info['count']} small files on loopback (HTTP/1.1): multiplexed no slower than a connection per worker "
+        f"(within 5%)", f"{before / ours:.2f}x ({before:.2f} s against {ours:.2f} s; round by round "
+        f"{min(paired):.2f}x-{max(paired):.2f}x)", ours <= before * 1.05))
 
 
 def http2_part(ctx: Context, result: ScenarioReport, reps: int) -> None:

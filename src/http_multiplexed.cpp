@@ -76,8 +76,10 @@ class MultiplexedConnection final : public HttpTransport {
     curl_detail::CurlExchange exchange(easy_, settings(), request, body);
     // Wait for a connection that is being made (or is in use) rather than
     // open another, in case it turns out to speak HTTP/2 and can carry this
-    // request too; libcurl opens more where it speaks HTTP/1.1.
-    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
+    // request too; libcurl opens more once it knows it speaks HTTP/1.1. Only
+    // TLS negotiates HTTP/2 (ALPN): over http:// every request would wait
+    // for the first answer on the first connection for nothing.
+    if (request.url.rfind("https://", 0) == 0) curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
     return exchange.finish(multiplexer_.run(easy_));
   }
   const HttpSettings& settings() const override { return multiplexer_.settings(); }
