@@ -12,23 +12,22 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using namespace hubdeps;
 
 namespace {
 
-class OsLinkTest : public ::testing::Test {
+class OsLinkTest : public hubdeps::testing::TempDirTest {
  protected:
+  OsLinkTest() : TempDirTest("hubdeps-link") {}
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hubdeps-link-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_NO_FATAL_FAILURE(TempDirTest::SetUp());
     fs::create_directories(dir_ / "blobs");
     std::ofstream(dir_ / "blobs" / "abc") << "content";
     fs::create_directories(dir_ / "snapshots" / "c1");
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
 };
 
 TEST_F(OsLinkTest, OnlyTheLinkItselfIsALinkDanglingOrNot) {
