@@ -23,6 +23,9 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHUBDEPS_WERRO
       -DCMAKE_TOOLCHAIN_FILE="$here/cmake/toolchains/mingw-w64.cmake"
 cmake --build "$build" --target hubdeps
 exe="$build/tool/hubdeps.exe"
+# The TLS tests' tool that puts the test Hub's certificate into the prefix's Root store (Wine has no certutil).
+x86_64-w64-mingw32-gcc-posix -O2 -Wall -Wextra -Werror -o "$build/add_root_cert.exe" \
+  "$here/tests/wine/add_root_cert.c" -lcrypt32
 
 # A Wine prefix of this build's own; the first start creates it (about 8 s).
 export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
@@ -41,4 +44,5 @@ echo "== Windows: end-to-end tests under Wine (tests/wine/selection.txt) =="
 mapfile -t tests < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests/wine/selection.txt" | awk '{print $1}')
 cd "$here/tests/e2e"
 HUBDEPS_BIN="$here/tests/wine/hubdeps-under-wine" HUBDEPS_WINE_EXE="$exe" HUBDEPS_WINE="$wine" \
+  HUBDEPS_WINE_ADD_ROOT_CERT="$build/add_root_cert.exe" \
   PYTHONPATH="$here/tests/wine" PYTHONDONTWRITEBYTECODE=1 python3 -m unittest "${tests[@]}"
