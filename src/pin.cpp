@@ -204,20 +204,19 @@ VerifyReport verify_lockfile(const Environment& env, const std::filesystem::path
         continue;
       }
       // A snapshot entry that is not a link is what the build reads: its own
-      // bytes must be the pinned ones, whatever the blob holds.
-      if (kind == RepoCache::Entry::not_a_link) {
-        ++report.checked;
-        const fs::path copy = cache.snapshot_path(entry.commit, file.path);
-        if (auto problem = check_file_content(name, file, copy)) report.problems.push_back(std::move(*problem));
-        continue;
+      // bytes must be the pinned ones. Its blob, if there is one, is checked
+      // too: the next snapshot to need the file is made from it.
+      const bool copy = kind == RepoCache::Entry::not_a_link;
+      if (copy) {
+        const fs::path entry_path = cache.snapshot_path(entry.commit, file.path);
+        if (auto problem = check_file_content(name, file, entry_path)) report.problems.push_back(std::move(*problem));
       }
       const auto blob = cache.blob_path(file.etag());
       std::error_code ec;
-      if (!fs::exists(blob, ec)) {
-        report.not_cached.emplace_back(name, file.path);
-        continue;
-      }
-      ++report.checked;
+      const bool have_blob = fs::exists(blob, ec);
+      if (!have_blob && !copy) report.not_cached.emplace_back(name, file.path);
+      if (have_blob || copy) ++report.checked;
+      if (!have_blob) continue;
       if (auto problem = check_file_content(name, file, blob)) report.problems.push_back(std::move(*problem));
     }
   }
