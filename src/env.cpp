@@ -267,6 +267,7 @@ Environment Environment::from(const Getenv& getenv, HomeRule home_rule) {
   env.download_timeout_seconds = parse_timeout(getenv, "HF_HUB_DOWNLOAD_TIMEOUT");
 
   env.implicit_token_disabled = env_flag_is_true(getenv("HF_HUB_DISABLE_IMPLICIT_TOKEN"));
+  env.symlinks_disabled = env_flag_is_true(getenv("HF_HUB_DISABLE_SYMLINKS"));
   if (!env.implicit_token_disabled) {
     auto from_env = non_empty(getenv, "HF_TOKEN");
     if (!from_env) from_env = getenv("HUGGING_FACE_HUB_TOKEN");

@@ -30,6 +30,7 @@ struct Environment {
   // error can tell the user why no token was sent.
   bool implicit_token_disabled = false;
   bool offline = false;                // HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE
+  bool symlinks_disabled = false;      // HF_HUB_DISABLE_SYMLINKS: the cache makes no symbolic links
   double etag_timeout_seconds = 10;    // HF_HUB_ETAG_TIMEOUT
   double download_timeout_seconds = 10;  // HF_HUB_DOWNLOAD_TIMEOUT
   // CURL_CA_BUNDLE / SSL_CERT_FILE / REQUESTS_CA_BUNDLE: trust these
