@@ -174,10 +174,11 @@ void ensure_cachedir_tag(const fs::path& cache_root) {
   }
 }
 
-RepoCache::RepoCache(fs::path cache_root, RepoType type, const RepoId& repo)
+RepoCache::RepoCache(fs::path cache_root, RepoType type, const RepoId& repo, bool symlinks)
     : root_(std::move(cache_root)),
       folder_(folder_name(type, repo)),
-      repo_dir_(root_ / folder_) {}
+      repo_dir_(root_ / folder_),
+      symlinks_(symlinks) {}
 
 std::string RepoCache::folder_name(RepoType type, const RepoId& repo) {
   // huggingface_hub's repo_folder_name: "<type>s" and the id's parts joined by "--".
@@ -247,17 +248,22 @@ void RepoCache::link_snapshot(std::string_view commit, std::string_view repo_pat
 
   // Replaced in one step, so readers never see a gap.
   std::error_code error;
-  os::replace_with_symlink(link, target, error);
-  if (error == std::errc::operation_not_permitted || error == std::errc::operation_not_supported) {
+  if (symlinks_) os::replace_with_symlink(link, target, error);
+  if (!symlinks_ || error == std::errc::operation_not_permitted || error == std::errc::operation_not_supported) {
     // No symbolic links here (Windows without Developer Mode or the
-    // privilege, a FAT disk, Wine): a copy of the blob takes the entry's
-    // place, huggingface_hub's fallback (file_download.py, _create_symlink).
-    // The blob stays, so what proves and repairs the cache still finds it.
-    const fs::path copy = os::unique_sibling(link, error);
-    if (!error) fs::copy_file(blob_path(etag), copy, error);
-    if (!error) fs::rename(copy, link, error);
-    std::error_code ignored;
-    if (error) fs::remove(copy, ignored);
+    // privilege, a FAT disk, Wine) or HF_HUB_DISABLE_SYMLINKS: the blob
+    // itself under a second name (a hard link: a plain file to every reader,
+    // no space or time spent), else a copy of it, huggingface_hub's fallback
+    // (file_download.py, _create_symlink). The blob stays, so what proves
+    // and repairs the cache still finds it.
+    os::replace_with_hard_link(link, blob_path(etag), error);
+    if (error) {
+      const fs::path copy = os::unique_sibling(link, error);
+      if (!error) fs::copy_file(blob_path(etag), copy, error);
+      if (!error) fs::rename(copy, link, error);
+      std::error_code ignored;
+      if (error) fs::remove(copy, ignored);
+    }
   }
   if (error) throw io_error("create the snapshot link", link, error);
 }
@@ -283,7 +289,12 @@ RepoCache::Entry RepoCache::check_snapshot_entry(std::string_view commit, std::s
     // Not a link, so following it changes nothing (os::is_symlink: MinGW's
     // symlink_status follows links on Windows).
     const auto status = fs::status(entry, error);
-    return !error && fs::is_regular_file(status) ? Entry::not_a_link : Entry::missing;
+    if (error || !fs::is_regular_file(status)) return Entry::missing;
+    // The fallback's hard link is the blob itself: as cheap a proof as a link.
+    if (!os::same_file(entry, blob_path(etag), error)) return Entry::not_a_link;
+    const auto actual = fs::file_size(entry, error);
+    if (error) return Entry::missing;
+    return actual == size ? Entry::proven : Entry::wrong_size;
   }
   if (snapshot_link_blob(commit, repo_path) != etag) return Entry::other_blob;
   const auto actual = fs::file_size(blob_path(etag), error);  // follows nothing: blobs are files

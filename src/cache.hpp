@@ -48,7 +48,9 @@ void ensure_cachedir_tag(const std::filesystem::path& cache_root);
 
 class RepoCache {
  public:
-  RepoCache(std::filesystem::path cache_root, RepoType type, const RepoId& repo);
+  // `symlinks` false (HF_HUB_DISABLE_SYMLINKS): snapshot entries are made
+  // straight away as the fallback makes them, never as symbolic links.
+  RepoCache(std::filesystem::path cache_root, RepoType type, const RepoId& repo, bool symlinks = true);
 
   // "models--org--name"
   static std::string folder_name(RepoType type, const RepoId& repo);
@@ -69,7 +71,9 @@ class RepoCache {
   void write_ref(std::string_view revision, std::string_view commit) const;
 
   // Points snapshots/<commit>/<path> at ../../blobs/<etag> (one more ../ per
-  // folder level), replacing whatever was there, atomically.
+  // folder level), replacing whatever was there, atomically. Where symbolic
+  // links cannot be made the entry is the blob under a second name (a hard
+  // link), else a copy of it (huggingface_hub's fallback).
   void link_snapshot(std::string_view commit, std::string_view repo_path,
                      std::string_view etag) const;
   // True when snapshots/<commit>/<path> resolves to an existing blob.
@@ -77,13 +81,15 @@ class RepoCache {
 
   // What snapshots/<commit>/<path> holds, judged without reading a byte: a
   // blob is published under its hash only after it was verified, so a link to
-  // blobs/<etag> whose blob has the expected size is proof of the content.
+  // blobs/<etag> (or blobs/<etag> itself, hard linked) whose blob has the
+  // expected size is proof of the content.
   enum class Entry {
-    proven,         // a link to blobs/<etag>, and the blob has `size` bytes
+    proven,         // a link to blobs/<etag>, or that file itself, of `size` bytes
     missing,        // no entry, or a link to a blob that is not there
     other_blob,     // a link to another blob than blobs/<etag>
-    wrong_size,     // a link to blobs/<etag>, but the blob has another size
-    not_a_link,     // a regular file (a copy, or placed by hand)
+    wrong_size,     // a link to blobs/<etag>, or that file itself, of another size
+    not_a_link,     // a regular file that is not blobs/<etag> (a copy, huggingface_hub's
+                    // moved blob, placed by hand): proven by its content (snapshot_proof.hpp)
   };
   Entry check_snapshot_entry(std::string_view commit, std::string_view repo_path,
                              std::string_view etag, std::uint64_t size) const;
@@ -118,6 +124,7 @@ class RepoCache {
   std::filesystem::path root_;
   std::string folder_;
   std::filesystem::path repo_dir_;
+  bool symlinks_ = true;
 };
 
 }  // namespace hubdeps

@@ -14,6 +14,7 @@
 #include "http_multiplexed.hpp"
 #include "os/link.hpp"
 #include "pin_proof.hpp"
+#include "snapshot_proof.hpp"
 #include "tree_listing.hpp"
 
 namespace hubdeps {
@@ -339,18 +340,22 @@ void confirm_pin(const Environment& env, const FetchRequest& request, const Revi
 }
 
 // What the cache proves without a request: entries linking to the blob
-// the listing names, with its size. Returns the others (all of them with
-// --force) and counts the proven ones in `cached`.
+// the listing names (or hard links to it), with its size, and entries that
+// are files of their own with its content (where links cannot be made).
+// Returns the others (all of them with --force) and counts the proven ones
+// in `cached`.
 std::vector<RepoFile> unproven_files(const RepoCache& cache, const FetchRequest& request, const std::string& commit,
-                                     const std::vector<RepoFile>& selected, std::size_t& cached) {
+                                     const std::vector<RepoFile>& selected, bool offline, std::size_t& cached) {
   std::vector<RepoFile> unproven;
   for (const auto& file : selected) {
     if (request.defer && std::find(request.required_files.begin(), request.required_files.end(), file.path) ==
                              request.required_files.end()) {
       continue;  // left for a later fetch: its pin is recorded, its bytes are not needed now
     }
-    const bool proven = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size) ==
-                        RepoCache::Entry::proven;
+    const auto entry = cache.check_snapshot_entry(commit, file.path, file.etag(), file.size);
+    const bool proven = entry == RepoCache::Entry::proven ||
+                        (entry == RepoCache::Entry::not_a_link && !request.force &&
+                         adopt_snapshot_file(cache, commit, file, offline));
     if (proven && !request.force) {
       ++cached;
     } else {
@@ -364,7 +369,7 @@ std::vector<RepoFile> unproven_files(const RepoCache& cache, const FetchRequest&
 
 RevisionListing resolve_revision(const Environment& env, const FetchRequest& request) {
   if (request.pinned) return *request.pinned;
-  RepoCache cache(env.hub_cache, request.type, request.repo);
+  RepoCache cache(env.hub_cache, request.type, request.repo, !env.symlinks_disabled);
   if (request.offline || env.offline) return resolve_offline(cache, request, offline_cause(request, env));
   // A commit is immutable, so its listing cached under trees/ answers
   // without a request.
@@ -387,7 +392,7 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
     throw Error(ExitCode::usage, "a forced download needs the network, but " + offline_cause(request, env) +
                                      " is set; drop one of them");
   }
-  RepoCache cache(env.hub_cache, request.type, request.repo);
+  RepoCache cache(env.hub_cache, request.type, request.repo, !env.symlinks_disabled);
   const RevisionListing listing = resolve_revision(env, request);
   const std::string& commit = listing.commit;
 
@@ -398,7 +403,7 @@ FetchResult fetch(const Environment& env, const FetchRequest& request, Progress&
   check_selection(cache, request, listing, result.files, offline);
 
   std::size_t cached = 0;
-  std::vector<RepoFile> unproven = unproven_files(cache, request, commit, result.files, cached);
+  std::vector<RepoFile> unproven = unproven_files(cache, request, commit, result.files, offline, cached);
   if (!unproven.empty() && request.pinned) {
     if (offline) {
       prove_blobs_offline(cache, commit, unproven);

@@ -1,6 +1,7 @@
 // Symbolic links for the cache's snapshot entries (snapshots/<commit>/<path>
-// -> ../../blobs/<etag>). Knows nothing of the Hub; failures come back as
-// std::error_code.
+// -> ../../blobs/<etag>), and the hard links that stand in for them where
+// symbolic links cannot be made. Knows nothing of the Hub; failures come
+// back as std::error_code.
 //
 // link_posix.cpp uses symlink(2) and rename(2), and std::filesystem to read
 // links. link_win.cpp uses CreateSymbolicLinkW with
@@ -25,6 +26,21 @@ namespace hubdeps::os {
 // file instead, as huggingface_hub does.
 void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,
                           std::error_code& error);
+
+// Makes `link` a hard link to the file `target` (another name of the same
+// file), replacing whatever entry `link` named atomically, as
+// replace_with_symlink does. Where the file system has no hard links (FAT),
+// `target` is on another volume, or it may not be linked, `error` is set and
+// nothing was changed: the caller may copy the file instead.
+void replace_with_hard_link(const std::filesystem::path& link, const std::filesystem::path& target,
+                            std::error_code& error);
+
+// Whether `a` and `b` name one file (a hard link, or the same path), after
+// following symbolic links: POSIX compares st_dev and st_ino; Windows the
+// volume serial number and file index (its stat, and so MinGW's
+// std::filesystem::equivalent, leaves st_ino 0). False, with `error` set,
+// when either cannot be asked (missing).
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b, std::error_code& error);
 
 // Whether `path` itself is a symbolic link (not what it points to), as
 // Python's os.path.islink says; false when it is missing or cannot be asked.

@@ -5,6 +5,9 @@
 // SeCreateSymbolicLinkPrivilege (an administrator); without either the
 // error is operation_not_permitted and the caller copies the file instead,
 // as huggingface_hub does (file_download.py, _create_symlink).
+// replace_with_hard_link: CreateHardLinkW (NTFS; not FAT or across
+// volumes), then the same replacing move. same_file: the volume serial
+// number and file index of GetFileInformationByHandle.
 // Reading a link: its reparse point (FSCTL_GET_REPARSE_POINT); following
 // links: GetFinalPathNameByHandleW of the file opened through them.
 #include <windows.h>
@@ -151,6 +154,42 @@ std::filesystem::path canonical(const std::filesystem::path& path, std::error_co
   ::CloseHandle(file);
   error.clear();
   return std::filesystem::path(without_nt_prefix(std::move(final_path)));
+}
+
+void replace_with_hard_link(const std::filesystem::path& link, const std::filesystem::path& target,
+                            std::error_code& error) {
+  for (int attempt = 0;; ++attempt) {
+    const std::filesystem::path temporary = unique_sibling(link, error);
+    if (error) return;
+    if (!::CreateHardLinkW(long_path(temporary).c_str(), long_path(target).c_str(), nullptr)) {
+      const DWORD code = ::GetLastError();
+      if ((code == ERROR_ALREADY_EXISTS || code == ERROR_FILE_EXISTS) && attempt < 16) continue;
+      error = error_from(code);
+      return;
+    }
+    replace_file(temporary, link, 0, error);
+    if (error) ::DeleteFileW(long_path(temporary).c_str());
+    return;
+  }
+}
+
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b, std::error_code& error) {
+  BY_HANDLE_FILE_INFORMATION info[2]{};
+  const std::filesystem::path* paths[2] = {&a, &b};
+  for (int i = 0; i < 2; ++i) {
+    const HANDLE file = open_for_attributes(*paths[i], true);
+    if (file == INVALID_HANDLE_VALUE) {
+      error = last_error();
+      return false;
+    }
+    const bool asked = ::GetFileInformationByHandle(file, &info[i]) != 0;
+    if (!asked) error = last_error();
+    ::CloseHandle(file);
+    if (!asked) return false;
+  }
+  error.clear();
+  return info[0].dwVolumeSerialNumber == info[1].dwVolumeSerialNumber &&
+         info[0].nFileIndexHigh == info[1].nFileIndexHigh && info[0].nFileIndexLow == info[1].nFileIndexLow;
 }
 
 void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,

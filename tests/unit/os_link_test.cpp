@@ -61,4 +61,34 @@ TEST_F(OsLinkTest, CanonicalFollowsEveryLinkAndADanglingOneIsAnError) {
   EXPECT_EQ(error, std::errc::no_such_file_or_directory);
 }
 
+// The fallback where symbolic links cannot be made: the entry becomes the
+// blob under a second name, replacing what was there, with no temporary left.
+TEST_F(OsLinkTest, AHardLinkReplacesTheEntryAndIsTheSameFile) {
+  const fs::path blob = dir_ / "blobs" / "abc";
+  const fs::path entry = dir_ / "snapshots" / "c1" / "file";
+  std::ofstream(entry) << "content";  // a copy: same bytes, another file
+  std::error_code error;
+  EXPECT_FALSE(os::same_file(entry, blob, error));
+  EXPECT_FALSE(error) << error.message();
+  os::replace_with_hard_link(entry, blob, error);
+  ASSERT_FALSE(error) << error.message();
+  EXPECT_TRUE(os::same_file(entry, blob, error));
+  EXPECT_EQ(fs::hard_link_count(blob), 2u);
+  // Again over itself: rename(2) does nothing for two names of one file, and
+  // the temporary name must not stay behind.
+  os::replace_with_hard_link(entry, blob, error);
+  ASSERT_FALSE(error) << error.message();
+  EXPECT_EQ(fs::hard_link_count(blob), 2u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "snapshots" / "c1"), fs::directory_iterator()), 1);
+  // Through a symbolic link it is still the one file; a missing one is an error.
+  fs::create_symlink("c1", dir_ / "snapshots" / "alias");
+  EXPECT_TRUE(os::same_file(dir_ / "snapshots" / "alias" / "file", blob, error));
+  EXPECT_FALSE(os::same_file(dir_ / "missing", blob, error));
+  EXPECT_EQ(error, std::errc::no_such_file_or_directory);
+  // A missing target changes nothing.
+  os::replace_with_hard_link(entry, dir_ / "blobs" / "gone", error);
+  EXPECT_EQ(error, std::errc::no_such_file_or_directory);
+  EXPECT_TRUE(os::same_file(entry, blob, error));
+}
+
 }  // namespace
