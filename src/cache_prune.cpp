@@ -276,7 +276,8 @@ class RepoPruner {
     const fs::path path = repo_.dir / "snapshots" / drop.revision->commit / drop.entry->path;
     std::error_code error;
     if (drop.repair_only && !options_.dry_run && fs::is_regular_file(path, error)) return;  // healed
-    const std::uint64_t bytes = drop.entry->is_link ? 0 : drop.entry->size;  // a copy holds bytes
+    // A copy holds bytes; a link, or a blob's second name, none of its own.
+    const std::uint64_t bytes = drop.entry->is_link || drop.entry->blob ? 0 : drop.entry->size;
     if (!remove_file(path)) {
       left_in_snapshot_.insert(drop.revision->commit);
       return;

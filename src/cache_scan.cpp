@@ -73,6 +73,16 @@ SnapshotEntry scan_entry(const CachedRepo& repo, const fs::path& snapshot, const
     entry.present = !error;
     if (error) entry.size = 0;
   }
+  // Where links cannot be made the entry may be a blob under a second name
+  // (a hard link): that blob is in use, and its bytes are counted once.
+  if (entry.present && !entry.is_link) {
+    for (const auto& [name, size] : repo.blobs) {
+      if (size == entry.size && os::same_file(path, repo.dir / "blobs" / name, error)) {
+        entry.blob = name;
+        break;
+      }
+    }
+  }
   return entry;
 }
 
@@ -191,7 +201,7 @@ void summarize(CachedRepo& repo) {
   for (auto& revision : repo.revisions) {
     for (const auto& entry : revision.entries) {
       if (entry.blob && entry.present) linked.insert(*entry.blob);
-      if (entry.present && !entry.is_link) repo.size += entry.size;
+      if (entry.present && !entry.is_link && !entry.blob) repo.size += entry.size;
     }
   }
   for (const auto& [name, size] : repo.blobs) {
@@ -263,8 +273,8 @@ std::optional<CachedRepo> scan_repo(const fs::path& dir) {
   repo.repo_id = id;
   repo.dir = dir;
   scan_refs(repo);
+  scan_blobs(repo);  // first: a snapshot entry may be one of them, hard linked
   scan_snapshots(repo);
-  scan_blobs(repo);
   scan_side_folders(repo);
   summarize(repo);
   return repo;

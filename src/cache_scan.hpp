@@ -21,7 +21,7 @@ namespace hubdeps {
 // One file of a snapshot: snapshots/<commit>/<path>.
 struct SnapshotEntry {
   std::string path;                 // relative to the snapshot folder, '/'-separated
-  std::optional<std::string> blob;  // the blob name, when it links into this repo's blobs/
+  std::optional<std::string> blob;  // the blob name, when it links into this repo's blobs/ or is one (hard linked)
   bool is_link = false;             // a symbolic link (to a blob or elsewhere)
   bool present = false;             // it leads to an existing file
   std::uint64_t size = 0;           // of that file; 0 when not present

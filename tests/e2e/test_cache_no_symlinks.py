@@ -166,6 +166,23 @@ class NoSymlinkCache(CacheBase):
         self.assertEqual(blob_etag(self.entry("model.safetensors"), True),
                          self.details["files"]["model.safetensors"]["sha256"])
 
+    def test_cache_ls_and_prune_take_a_hard_linked_entry_for_its_blob(self):
+        self.assertExit(self.fetch_locked(), 0)  # the lock pins the first commit
+        second = self.hub.commit_details(self.repo, {"config.json": '{"hidden_size": 1024}\n'})
+        self.assertExit(self.fetch(self.repo, env=NO_SYMLINKS), 0)  # main, kept by --keep-refs only
+        blobs = os.path.join(self.repo_dir(self.repo), "blobs")
+        listing = self.run_hubdeps("cache", "ls", "--json")
+        self.assertExit(listing, 0)
+        (repo,) = listing.json()["repos"]
+        # Each file once, not the entry and its blob.
+        self.assertEqual(repo["size"], sum(os.path.getsize(os.path.join(blobs, n)) for n in os.listdir(blobs)))
+        prune = self.run_hubdeps("cache", "prune", "--keep-lock", "hubdeps.lock", "--keep-refs", "--json")
+        self.assertExit(prune, 0)
+        self.assertEqual(prune.json()["removed"], [])  # main's snapshot is kept, so is the blob it is made of
+        new_config = os.path.join(self.repo_dir(self.repo), "snapshots", second["commit"], "config.json")
+        self.assertEqual(os.stat(new_config).st_ino,
+                         os.stat(os.path.join(blobs, second["files"]["config.json"]["etag"])).st_ino)
+
 
 @unittest.skipIf(PYTHON is None, PYTHONPATH if PYTHON is None else "")
 class PythonClientWithoutSymlinks(CacheBase):
