@@ -239,6 +239,12 @@ std::vector<RepoFile> download_missing(const Environment& env, const RepoCache& 
       std::lock_guard lock(error_mutex);
       if (!first_error) first_error = Error(ExitCode::network, e.what());
       cancelled = true;
+    } catch (const TransportError& e) {
+      // Only a transport that cannot be made (libcurl out of memory): the
+      // requests' own failures come back as Errors from send_with_retries.
+      std::lock_guard lock(error_mutex);
+      if (!first_error) first_error = Error(ExitCode::network, e.message);
+      cancelled = true;
     }
   };
   // `jobs` workers as before (fewer for fewer files); with multiplexing, more

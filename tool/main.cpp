@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "error.hpp"
+#include "http.hpp"
 #include "os/environment.hpp"
 
 namespace {
@@ -63,6 +64,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "hubdeps: internal error: " << e.what() << "\n";
     return 1;
+  } catch (const hubdeps::TransportError& e) {
+    // A transport that could not even be made (libcurl could not start).
+    std::cerr << "hubdeps: error: " << e.message << "\n";
+    return static_cast<int>(hubdeps::ExitCode::network);
   }
   return 0;
 }
