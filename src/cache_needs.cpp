@@ -7,6 +7,7 @@
 #include "cache.hpp"
 #include "error.hpp"
 #include "hash.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps {
 
@@ -36,15 +37,16 @@ std::vector<NamedLockfile> read_lockfiles_for_cache(const std::vector<std::strin
                                                     bool require_entries) {
   std::vector<NamedLockfile> locks;
   for (const std::string& path : paths) {
+    const std::filesystem::path file = os::utf8_path(path);
     std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) {
+    if (!std::filesystem::is_regular_file(file, error)) {
       throw Error(ExitCode::usage,
                   "lockfile '" + path + "' does not exist" +
-                      (std::filesystem::exists(path, error) ? " as a file" : "") +
+                      (std::filesystem::exists(file, error) ? " as a file" : "") +
                       "; pass the project's hubdeps.lock (written by 'hubdeps fetch --lock' or the "
                       "CMake module)");
     }
-    NamedLockfile named{path, read_lockfile(path)};
+    NamedLockfile named{path, read_lockfile(file)};
     if (require_entries && named.lock.entries.empty()) {
       throw Error(ExitCode::usage, "lockfile '" + path +
                                        "' pins nothing (no entries); fetch with it first, or pass "

@@ -8,6 +8,7 @@
 #include "error.hpp"
 #include "model_header_lookup.hpp"
 #include "repo.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps {
 
@@ -57,7 +58,7 @@ std::vector<ConfigInput> load_snapshot_configs(const FetchedSnapshot& snapshot,
                                        "): either it does not exist in the repository or the "
                                        "include/exclude patterns leave it out. Fetched: " + listed);
     }
-    configs.push_back(load_config_input(std::filesystem::path(snapshot.snapshot_dir) / repo_path));
+    configs.push_back(load_config_input(os::utf8_path(snapshot.snapshot_dir) / os::utf8_path(repo_path)));
   }
   return configs;
 }
@@ -119,7 +120,7 @@ GeneratedHeader generate_model_header_files(const FetchedSnapshot& snapshot, std
                                             const std::vector<ConfigInput>& configs,
                                             const std::string& header, const std::string& source,
                                             std::string_view source_option) {
-  const std::string include = source.empty() ? "header.hpp" : header_include_path(source, header);
+  const std::string include = source.empty() ? "header.hpp" : header_include_path(os::utf8_path(source), os::utf8_path(header));
   GeneratedHeader generated = generate_model_header_and_source(snapshot, cpp_namespace, configs, include);
   if (generated.has_data() && source.empty()) {
     throw Error(ExitCode::usage, large_values_need_a_source(generated, source_option));
@@ -131,12 +132,12 @@ void write_model_header_files(const GeneratedHeader& generated, const std::strin
                               const std::string& source, bool remove_empty_source) {
   // The source first: a header never declares values that no source defines.
   if (!source.empty() && (generated.has_data() || !remove_empty_source)) {
-    write_if_changed(source, generated.data_source);
+    write_if_changed(os::utf8_path(source), generated.data_source);
   }
-  write_if_changed(header, generated.header);
+  write_if_changed(os::utf8_path(header), generated.header);
   if (!source.empty() && !generated.has_data() && remove_empty_source) {
     std::error_code error;
-    std::filesystem::remove(source, error);
+    std::filesystem::remove(os::utf8_path(source), error);
     if (error) {
       throw Error(ExitCode::io, "cannot remove " + source + ", a data source left from an earlier run: " +
                                     error.message() + "; check that the folder is writable");

@@ -123,7 +123,7 @@ FetchRequest request_of(const FetchOptions& options) {
       throw Error(ExitCode::usage, "--revision, --repo-type, --include and --exclude need a REPO_ID: without "
                                    "one, the lock entry '" + options.name + "' says what to fetch");
     }
-    return request_from_lock(options.lock, options.name);
+    return request_from_lock(os::utf8_path(options.lock), options.name);
   }
   FetchRequest request(RepoId::parse(options.repo_id));
   request.type = parse_repo_type(options.repo_type);
@@ -154,7 +154,7 @@ void run_fetch(const FetchOptions& options) {
   request.defer = options.defer;
 
   Progress progress(Progress::mode_for(options.quiet, os::stderr_descriptor()), std::cerr);
-  const PinOptions pin{options.lock, options.name, options.locked, options.update};
+  const PinOptions pin{os::utf8_path(options.lock), options.name, options.locked, options.update};
   PinnedFetch pinned;
   if (options.lock.empty()) {
     pinned.result = fetch(env, request, progress);

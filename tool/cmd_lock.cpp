@@ -9,6 +9,7 @@
 #include "env.hpp"
 #include "error.hpp"
 #include "pin.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps::cli {
 
@@ -44,7 +45,7 @@ nlohmann::json changes_json(const std::vector<std::pair<std::string, EntryChange
 
 void run_lock(const LockOptions& options) {
   if (options.prune) {
-    prune_locks(options.lock, options.names);
+    prune_locks(os::utf8_path(options.lock), options.names);
     if (options.json) {
       std::cout << nlohmann::json{{"removed", options.names}}.dump(2) << "\n";
       return;
@@ -57,7 +58,7 @@ void run_lock(const LockOptions& options) {
                                  "entries to the newest commit of their revision, 'hubdeps lock "
                                  "--prune NAME...' removes entries");
   }
-  const auto changes = update_locks(Environment::from_process(), options.lock, options.names);
+  const auto changes = update_locks(Environment::from_process(), os::utf8_path(options.lock), options.names);
   if (options.json) {
     std::cout << changes_json(changes).dump(2) << "\n";
     return;

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "error.hpp"
 #include "model_header.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps::cli {
 
@@ -25,7 +26,7 @@ struct ModelHeaderOptions {
 };
 
 std::string read_text_file(const std::string& file) {
-  std::ifstream stream(file, std::ios::binary);
+  std::ifstream stream(os::utf8_path(file), std::ios::binary);
   if (!stream) {
     throw Error(ExitCode::usage, "cannot read " + file + "; write it with `hubdeps fetch --json`");
   }
@@ -36,7 +37,7 @@ void run_model_header(const ModelHeaderOptions& options) {
   const FetchedSnapshot snapshot =
       parse_fetch_json(read_text_file(options.fetch_json), options.fetch_json);
   std::vector<ConfigInput> configs;
-  for (const std::string& file : options.configs) configs.push_back(load_config_input(file));
+  for (const std::string& file : options.configs) configs.push_back(load_config_input(os::utf8_path(file)));
   // Everything is generated before the output is touched, so bad input
   // leaves the previous header in place; an unchanged header keeps its
   // timestamp, so a re-configure rebuilds nothing.

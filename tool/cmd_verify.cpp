@@ -10,6 +10,7 @@
 #include "os/interrupt.hpp"
 #include "os/terminal.hpp"
 #include "pin.hpp"
+#include "os/utf8_path.hpp"
 
 namespace hubdeps::cli {
 
@@ -54,7 +55,7 @@ void print_json(const VerifyReport& report, bool repaired) {
 
 void run_verify(const VerifyOptions& options) {
   const Environment env = Environment::from_process();
-  const VerifyReport report = verify_lockfile(env, options.lock);
+  const VerifyReport report = verify_lockfile(env, os::utf8_path(options.lock));
   tell(options, report);
   const bool needs_repair = !report.problems.empty() || (!report.not_cached.empty() && options.repair);
   if (!needs_repair || !options.repair) {
@@ -68,8 +69,8 @@ void run_verify(const VerifyOptions& options) {
       "\nhubdeps: interrupted: what was downloaded is kept in the cache; run the same command again to "
       "resume\n");
   Progress progress(Progress::mode_for(options.quiet, os::stderr_descriptor()), std::cerr);
-  repair_lockfile(env, options.lock, report, progress);
-  const VerifyReport after = verify_lockfile(env, options.lock);
+  repair_lockfile(env, os::utf8_path(options.lock), report, progress);
+  const VerifyReport after = verify_lockfile(env, os::utf8_path(options.lock));
   if (options.json) print_json(after, true);
   if (!after.problems.empty() || !after.not_cached.empty()) {
     throw Error(ExitCode::integrity, "repair failed: " + std::to_string(after.problems.size()) +
