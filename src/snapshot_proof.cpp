@@ -26,6 +26,7 @@ void link_blob_to(const RepoCache& cache, const RepoFile& file, const fs::path& 
     std::error_code error;
     const fs::path blob = cache.blob_path(file.etag());
     if (os::same_file(blob, verified, error)) return;
+    fs::create_directories(blob.parent_path(), error);  // a cache of copies may have no blobs/
     os::replace_with_hard_link(blob, verified, error);
   } catch (const Error&) {
   }

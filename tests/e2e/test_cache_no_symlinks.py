@@ -131,6 +131,7 @@ class NoSymlinkCache(CacheBase):
             content = self.content(path)
             os.remove(self.blob(path))
             self.replace_entry(path, content)
+        os.rmdir(os.path.join(self.repo_dir(self.repo), "blobs"))  # not even the folder
         return tree_state(self.snapshot)
 
     def test_a_copy_without_its_blob_is_hashed_and_adopted(self):
