@@ -70,6 +70,22 @@ class NonAsciiNames(HubTestCase):
         with open(header, encoding="utf-8") as f:
             self.assertIn("hidden_size", f.read())
 
+    def test_a_project_folder_outside_ascii_holds_its_lockfile_and_the_fetched_header(self):
+        # What hf_fetch_model passes for a project in C:\Users\José\...: --lock and --header in the project's folders.
+        project = os.path.join(self.work, "projet " + NAME)
+        os.makedirs(os.path.join(project, "include"))
+        lock = os.path.join(project, "hubdeps.lock")
+        header = os.path.join(project, "include", "modèle.hpp")
+        result = self.fetch("acme/accents", "--lock", lock, "--name", "accents", "--header", header,
+                            "--header-config", "config.json", "--namespace", "hf::accents")
+        self.assert_fetched_into(result, self.cache)
+        self.assertEqual(sorted(os.listdir(project)), ["hubdeps.lock", "include"])
+        self.assertEqual(os.listdir(os.path.join(project, "include")), ["modèle.hpp"])
+        with open(lock, encoding="utf-8") as f:
+            self.assertIn("accents", json.load(f)["entries"])
+        self.assertExit(self.run_hubdeps("verify", "--lock", lock), 0)
+        self.assertExit(self.fetch("acme/accents", "--lock", lock, "--name", "accents", "--locked"), 0)
+
 
 class HomeFolderOnWindows(HubTestCase):
     """Python's os.path.expanduser on Windows reads USERPROFILE and ignores HOME (since 3.8), and huggingface_hub's
