@@ -12,47 +12,48 @@
 
 namespace hubdeps::os {
 
-void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,
-                          std::error_code& error) {
+namespace {
+
+// Makes the new entry with `make(temporary)` (symlink(2) or link(2), 0 on
+// success) under a unique name beside `entry`, then renames it over `entry`
+// in one step.
+template <typename Make>
+void replace_through_sibling(const std::filesystem::path& entry, Make make, std::error_code& error) {
   for (int attempt = 0;; ++attempt) {
-    const std::filesystem::path temporary = unique_sibling(link, error);
+    const std::filesystem::path temporary = unique_sibling(entry, error);
     if (error) return;
-    if (::symlink(target.c_str(), temporary.c_str()) != 0) {
+    if (make(temporary) != 0) {
       if (errno == EEXIST && attempt < 16) continue;
       error = {errno, std::generic_category()};
       return;
     }
-    if (::rename(temporary.c_str(), link.c_str()) != 0) {
+    if (::rename(temporary.c_str(), entry.c_str()) != 0) {
       error = {errno, std::generic_category()};
       ::unlink(temporary.c_str());
       return;
     }
+    // rename(2) does nothing when both names are already links to one file
+    // (a hard link made again), and the temporary name would stay.
+    ::unlink(temporary.c_str());
     error.clear();
     return;
   }
 }
 
+}  // namespace
+
+void replace_with_symlink(const std::filesystem::path& link, const std::filesystem::path& target,
+                          std::error_code& error) {
+  replace_through_sibling(
+      link, [&](const std::filesystem::path& temporary) { return ::symlink(target.c_str(), temporary.c_str()); },
+      error);
+}
+
 void replace_with_hard_link(const std::filesystem::path& link, const std::filesystem::path& target,
                             std::error_code& error) {
-  for (int attempt = 0;; ++attempt) {
-    const std::filesystem::path temporary = unique_sibling(link, error);
-    if (error) return;
-    if (::link(target.c_str(), temporary.c_str()) != 0) {
-      if (errno == EEXIST && attempt < 16) continue;
-      error = {errno, std::generic_category()};
-      return;
-    }
-    if (::rename(temporary.c_str(), link.c_str()) != 0) {
-      error = {errno, std::generic_category()};
-      ::unlink(temporary.c_str());
-      return;
-    }
-    // rename(2) does nothing when both names are already links to one file,
-    // and the temporary name would stay.
-    ::unlink(temporary.c_str());
-    error.clear();
-    return;
-  }
+  replace_through_sibling(
+      link, [&](const std::filesystem::path& temporary) { return ::link(target.c_str(), temporary.c_str()); },
+      error);
 }
 
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b, std::error_code& error) {

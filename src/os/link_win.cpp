@@ -82,6 +82,25 @@ std::wstring without_nt_prefix(std::wstring path) {
   return path;
 }
 
+// Makes the new entry with `make(temporary)` (true on success) under a
+// unique name beside `entry`, then moves it over `entry` in one step.
+template <typename Make>
+void replace_through_sibling(const std::filesystem::path& entry, Make make, std::error_code& error) {
+  for (int attempt = 0;; ++attempt) {
+    const std::filesystem::path temporary = unique_sibling(entry, error);
+    if (error) return;
+    if (!make(temporary)) {
+      const DWORD code = ::GetLastError();
+      if ((code == ERROR_ALREADY_EXISTS || code == ERROR_FILE_EXISTS) && attempt < 16) continue;
+      error = error_from(code);
+      return;
+    }
+    replace_file(temporary, entry, 0, error);
+    if (error) ::DeleteFileW(long_path(temporary).c_str());
+    return;
+  }
+}
+
 }  // namespace
 
 bool is_symlink(const std::filesystem::path& path) {
@@ -158,19 +177,12 @@ std::filesystem::path canonical(const std::filesystem::path& path, std::error_co
 
 void replace_with_hard_link(const std::filesystem::path& link, const std::filesystem::path& target,
                             std::error_code& error) {
-  for (int attempt = 0;; ++attempt) {
-    const std::filesystem::path temporary = unique_sibling(link, error);
-    if (error) return;
-    if (!::CreateHardLinkW(long_path(temporary).c_str(), long_path(target).c_str(), nullptr)) {
-      const DWORD code = ::GetLastError();
-      if ((code == ERROR_ALREADY_EXISTS || code == ERROR_FILE_EXISTS) && attempt < 16) continue;
-      error = error_from(code);
-      return;
-    }
-    replace_file(temporary, link, 0, error);
-    if (error) ::DeleteFileW(long_path(temporary).c_str());
-    return;
-  }
+  replace_through_sibling(
+      link,
+      [&](const std::filesystem::path& temporary) {
+        return ::CreateHardLinkW(long_path(temporary).c_str(), long_path(target).c_str(), nullptr) != 0;
+      },
+      error);
 }
 
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b, std::error_code& error) {
@@ -198,19 +210,12 @@ void replace_with_symlink(const std::filesystem::path& link, const std::filesyst
   // with backslashes ("..\..\blobs\<etag>"), as Python's os.symlink writes it.
   std::filesystem::path native_target = target;
   native_target.make_preferred();
-  for (int attempt = 0;; ++attempt) {
-    const std::filesystem::path temporary = unique_sibling(link, error);
-    if (error) return;
-    if (!create_symlink(long_path(temporary), native_target.native())) {
-      const DWORD code = ::GetLastError();
-      if ((code == ERROR_ALREADY_EXISTS || code == ERROR_FILE_EXISTS) && attempt < 16) continue;
-      error = error_from(code);
-      return;
-    }
-    replace_file(temporary, link, 0, error);
-    if (error) ::DeleteFileW(long_path(temporary).c_str());
-    return;
-  }
+  replace_through_sibling(
+      link,
+      [&](const std::filesystem::path& temporary) {
+        return create_symlink(long_path(temporary), native_target.native());
+      },
+      error);
 }
 
 }  // namespace hubdeps::os
