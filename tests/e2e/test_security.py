@@ -10,14 +10,8 @@ import time
 import unittest
 
 from support import HUBDEPS, WRITE_TOKEN, HubTestCase, TestHub
+from hubtest import make_certificate  # noqa: E402  (tests/hub: on the path support sets)
 
-
-def make_certificate(folder):
-    certificate, key = os.path.join(folder, "hub.pem"), os.path.join(folder, "hub.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    return certificate, key
 
 
 class TlsIsAlwaysVerified(HubTestCase):

@@ -25,6 +25,8 @@ import subprocess
 import tempfile
 import time
 
+from hubtest import make_certificate, stop_process
+
 LOG_FIELDS = ("remote_port", "alpn", "method", "path", "status", "request_time")
 
 
@@ -37,15 +39,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def make_certificate(folder: str) -> tuple[str, str]:
-    """A self-signed certificate for 127.0.0.1 (its own CA: a client trusts it through CURL_CA_BUNDLE)."""
-    certificate, key = os.path.join(folder, "h2.pem"), os.path.join(folder, "h2.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    return certificate, key
 
 
 class Http2Proxy:
@@ -112,13 +105,7 @@ class Http2Proxy:
             pass
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @staticmethod

@@ -38,6 +38,28 @@ OUTSIDER_TOKEN = "hf_test_outsider_token"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Ends a server process of the tests: politely, then for sure."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def make_certificate(folder: str, name: str = "hub") -> tuple[str, str]:
+    """A self-signed certificate and key for 127.0.0.1 in `folder`, its own CA (a client trusts it through
+    CURL_CA_BUNDLE, or the Windows store under Wine). 127.0.0.1 is named as an address and as a name: Wine's
+    WinHTTP checks DNS names only."""
+    certificate, key = os.path.join(folder, name + ".pem"), os.path.join(folder, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                    "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1"], check=True, capture_output=True)
+    return certificate, key
+
+
 class HubTestError(RuntimeError):
     pass
 
@@ -97,13 +119,7 @@ class TestHub:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if getattr(self, "_output", None):
             self._output.close()
         if self._own_root and not self.keep and self.root:
@@ -286,13 +302,7 @@ class TestProxy:
             pass
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "TestProxy":
